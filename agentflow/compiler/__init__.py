@@ -1,0 +1,1 @@
+"""The compiler: passes from AST to diagnostics and an executable plan."""
