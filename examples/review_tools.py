@@ -10,6 +10,8 @@ checked without importing this module.
 import re
 from typing import Literal, TypedDict
 
+Severity = Literal["info", "warning", "error"]
+
 
 class Finding(TypedDict):
     """One problem found on an added line of the diff."""
@@ -17,7 +19,7 @@ class Finding(TypedDict):
     file: str
     line: int
     rule: str
-    severity: Literal["info", "warning", "error"]
+    severity: Severity
     message: str
 
 
@@ -93,20 +95,29 @@ def lint_diff(diff: str, max_line_length: int = 100) -> list[Finding]:
         The findings, in diff order.
     """
     findings: list[Finding] = []
-
-    def report(file: str, line: int, rule: str, severity: Literal["info", "warning", "error"], message: str) -> None:
-        findings.append({"file": file, "line": line, "rule": rule, "severity": severity, "message": message})
-
     for file, line, text in _added_lines(diff):
         is_python = file.endswith(".py")
+        problems: list[tuple[str, Severity, str]] = []
         if len(text) > max_line_length:
-            report(file, line, "line-too-long", "info", f"line is {len(text)} characters (limit {max_line_length})")
+            problems.append(
+                ("line-too-long", "info", f"{len(text)} characters, limit {max_line_length}")
+            )
         if is_python and _DEBUG_CALL.search(text) and not text.lstrip().startswith("#"):
-            report(file, line, "debug-call", "warning", "debug output left in; use the logger")
+            problems.append(("debug-call", "warning", "debug output left in; use the logger"))
         if is_python and _BARE_EXCEPT.match(text):
-            report(file, line, "bare-except", "error", "bare `except:` also catches KeyboardInterrupt and SystemExit")
+            problems.append(
+                ("bare-except", "error", "bare `except:` also catches KeyboardInterrupt")
+            )
         if _TODO.search(text):
-            report(file, line, "todo-without-ticket", "info", "TODO without a ticket reference like (OPS-123)")
+            problems.append(
+                ("todo-without-ticket", "info", "TODO without a ticket reference like (OPS-123)")
+            )
         if _SECRET_ASSIGN.search(text):
-            report(file, line, "hardcoded-secret", "error", "literal credential in code; read it from the secrets manager")
+            problems.append(
+                ("hardcoded-secret", "error", "literal credential in code; use the secrets manager")
+            )
+        for rule, severity, message in problems:
+            findings.append(
+                {"file": file, "line": line, "rule": rule, "severity": severity, "message": message}
+            )
     return findings

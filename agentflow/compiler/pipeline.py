@@ -1,0 +1,80 @@
+"""The compiler pipeline: parse, then each pass in order, collecting diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from agentflow.diagnostics import Diagnostic, DiagnosticSink
+from agentflow.grammar import ast
+from agentflow.source import Source, Span
+
+if TYPE_CHECKING:
+    from agentflow.compiler.plan import Plan
+
+
+@dataclass
+class Analysis:
+    """What the compiler learned about one source."""
+
+    source: Source
+    program: ast.Program | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plan: Plan | None = None
+
+
+def parse_source(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
+    """Parse only: the AST (None on a syntax error) and the syntax diagnostics."""
+    from agentflow.grammar.parser import parse
+
+    sink = DiagnosticSink(source)
+    program = parse(source, sink)
+    return program, sink.sorted()
+
+
+def analyze(source: Source, *, lower: bool = False) -> Analysis:
+    """Parse and check a source; with `lower`, also build the plan when there are no errors.
+
+    Never raises: input too deeply nested for the checker becomes AF009, and a bug in the
+    compiler itself becomes AF000 rather than a traceback.
+    """
+    sink = DiagnosticSink(source)
+    if "\x00" in source.text:
+        sink.report("AF008", Span(0, 0), "this looks like a binary file (it contains NUL bytes)")
+        return Analysis(source, None, sink.sorted())
+    from agentflow.grammar.parser import parse
+
+    program = _guarded(sink, lambda: parse(source, sink))
+    analysis = Analysis(source, program)
+    if program is not None:
+        from agentflow.compiler.context import Context
+        from agentflow.compiler.passes import PASSES
+
+        ctx = Context(source, sink, program)
+        for check in PASSES:
+            if _guarded(sink, lambda check=check: check(ctx) or True) is None:  # type: ignore[misc]
+                break
+        if lower and not sink.has_errors:
+            from agentflow.compiler.lower import lower_program
+
+            analysis.plan = _guarded(sink, lambda: lower_program(ctx))
+    analysis.diagnostics = sink.sorted()
+    return analysis
+
+
+T = TypeVar("T")
+
+
+def _guarded(sink: DiagnosticSink, step: Callable[[], T]) -> T | None:
+    """Run a compiler step; turn a recursion overflow or an internal bug into a diagnostic."""
+    try:
+        return step()
+    except RecursionError:
+        sink.report("AF009", Span(0, 0), "the program is nested too deeply to check",
+                    hint="split long expressions into named bindings")
+    except Exception as error:  # the compiler must never show a traceback
+        sink.report("AF000", Span(0, 0),
+                    f"internal compiler error: {type(error).__name__}: {error}",
+                    hint="please report this with the file that caused it")
+    return None
