@@ -95,7 +95,7 @@ class CostModel:
                 self._report_unbounded(info, cost)
                 self._against_budget_ref(budget.value, cost, info.decl.name_span,
                                          f"workflow `{name}`")
-        self.ctx.costs = {"agents": self.agent_costs, "workflows": self.workflow_costs}
+        self.ctx.costs = {"agents": self.agent_costs, "workflows": self.workflow_costs, "model": self}
 
     # ---------------------------------------------------------------- prices
 

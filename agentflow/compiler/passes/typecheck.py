@@ -91,7 +91,7 @@ class WorkflowChecker:
 
     def _new_branch_id(self, word: str) -> str:
         self._branch_counter += 1
-        return f"{word}{self._branch_counter}"
+        return f"{word}#{self._branch_counter}"
 
     def _collect_if(self, stmt: ast.If, path: Path) -> None:
         branch_id = self._new_branch_id("if")
