@@ -30,7 +30,7 @@ def check(source: str, filename: str = "<string>") -> list[Diagnostic]:
     return analyze(Source(source, filename)).diagnostics
 
 
-def compile(source: str, filename: str = "<string>") -> Plan:  # noqa: A001 - the public verb
+def compile(source: str, filename: str = "<string>") -> Plan:
     """The executable plan of a program; raises CompileError carrying the diagnostics."""
     from agentflow.compiler.pipeline import analyze
     from agentflow.source import Source

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from agentflow.source import Position, Source, Span
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -149,5 +149,9 @@ class CompileError(Exception):
         self.diagnostics = list(diagnostics)
         errors = [d for d in self.diagnostics if d.is_error]
         first = errors[0] if errors else None
-        summary = f"{first.file}:{first.line}:{first.column}: {first.code} {first.message}" if first else ""
+        summary = (
+            f"{first.file}:{first.line}:{first.column}: {first.code} {first.message}"
+            if first
+            else ""
+        )
         super().__init__(f"{len(errors)} error(s); first: {summary}")

@@ -136,7 +136,7 @@ def _sort(args: BuiltinArgs) -> Type:
     if "by" in args.named:
         _by_field(args, element)
     elif not _ordered(element):
-        raise BuiltinError(f"`sort` of `list[{element}]` needs `by: \"field\"`")
+        raise BuiltinError(f'`sort` of `list[{element}]` needs `by: "field"`')
     return args.positional[0]
 
 
@@ -174,7 +174,7 @@ def _extreme_by(args: BuiltinArgs) -> Type:
     args.expect(1, ("by",))
     element = _list_element(args)
     if "by" not in args.named:
-        raise BuiltinError(f"`{args.name}` needs `by: \"field\"`")
+        raise BuiltinError(f'`{args.name}` needs `by: "field"`')
     _by_field(args, element)
     return element
 

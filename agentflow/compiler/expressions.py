@@ -51,15 +51,23 @@ def mismatch(found: Type, expected: Type) -> str:
             if got is None and wanted.required:
                 return f"`{found}` has no field `{wanted.name}` that `{expected}` needs"
             if got is not None and not is_assignable(got.type, wanted.type):
-                return f"field `{wanted.name}` is `{got.type}`, but `{expected}` needs `{wanted.type}`"
+                return (
+                    f"field `{wanted.name}` is `{got.type}`, but `{expected}` needs `{wanted.type}`"
+                )
     return f"expected `{expected}`, found `{found}`"
 
 
 class ExprTyper:
     """Types the expressions of one scope; `refs` collects the outer names used."""
 
-    def __init__(self, ctx: Context, scope: dict[str, Type], lookup: Lookup | None = None,
-                 *, in_workflow: bool = False) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        scope: dict[str, Type],
+        lookup: Lookup | None = None,
+        *,
+        in_workflow: bool = False,
+    ) -> None:
         self.ctx = ctx
         self.scopes: list[dict[str, Type]] = [scope]
         self.lookup = lookup
@@ -78,8 +86,11 @@ class ExprTyper:
         """Infer and require assignability to `expected`, reporting `code` otherwise."""
         found = self.infer(expr, expected)
         if not is_assignable(found, expected):
-            hint = "give a default with `??`" if isinstance(found, OptionalT) and \
-                is_assignable(found.inner, expected) else None
+            hint = (
+                "give a default with `??`"
+                if isinstance(found, OptionalT) and is_assignable(found.inner, expected)
+                else None
+            )
             code = "AF207" if hint else code
             self.ctx.sink.report(code, expr.span, f"{what}: {mismatch(found, expected)}", hint=hint)
         return found
@@ -87,11 +98,17 @@ class ExprTyper:
     def condition(self, expr: ast.Expr, what: str) -> None:
         found = self.infer(expr, BOOL)
         if isinstance(expr, ast.BoolLit):
-            self.ctx.sink.report("AF903", expr.span, f"{what} is always `{str(expr.value).lower()}`")
+            self.ctx.sink.report(
+                "AF903", expr.span, f"{what} is always `{str(expr.value).lower()}`"
+            )
         if not is_assignable(found, BOOL):
             code = "AF207" if isinstance(found, OptionalT) and found.inner == BOOL else "AF206"
-            self.ctx.sink.report(code, expr.span, f"{what} must be `bool`, found `{found}`",
-                                 hint="compare it, e.g. `x == \"value\"` or `len(xs) > 0`")
+            self.ctx.sink.report(
+                code,
+                expr.span,
+                f"{what} must be `bool`, found `{found}`",
+                hint='compare it, e.g. `x == "value"` or `len(xs) > 0`',
+            )
 
     # ---------------------------------------------------------------- names
 
@@ -110,12 +127,17 @@ class ExprTyper:
         if declaration is not None:
             self.ctx.uses[name] += 1
             advice = f"call it: `{name}(...)`" if declaration.kind in CALLABLE_KINDS else None
-            self.ctx.sink.report("AF103", span,
-                                 f"`{name}` is a {declaration.kind}, not a value", hint=advice,
-                                 labels=[Label(declaration.name_span, "declared here")])
+            self.ctx.sink.report(
+                "AF103",
+                span,
+                f"`{name}` is a {declaration.kind}, not a value",
+                hint=advice,
+                labels=[Label(declaration.name_span, "declared here")],
+            )
             return UNKNOWN
-        self.ctx.sink.report("AF101", span, f"`{name}` is not defined",
-                             hint=similar(name, self.visible_names()))
+        self.ctx.sink.report(
+            "AF101", span, f"`{name}` is not defined", hint=similar(name, self.visible_names())
+        )
         return UNKNOWN
 
     def visible_names(self) -> list[str]:
@@ -133,14 +155,17 @@ class ExprTyper:
     def visit_StringLit(self, expr: ast.StringLit, expected: Type | None) -> Type:
         if expr.is_template:
             if self.in_workflow:
-                self.refs |= templates.check_template(self.ctx, expr, self.template_scope(),
-                                                      where="this workflow")
+                self.refs |= templates.check_template(
+                    self.ctx, expr, self.template_scope(), where="this workflow"
+                )
             return STRING
         target = strip_optional(expected) if expected is not None else None
         if isinstance(target, EnumT):
             if expr.value not in target.members:
                 self.ctx.sink.report(
-                    "AF208", expr.span, f"`\"{expr.value}\"` is not one of {target}",
+                    "AF208",
+                    expr.span,
+                    f'`"{expr.value}"` is not one of {target}',
                     hint=similar(expr.value, target.members),
                 )
                 return UNKNOWN
@@ -190,8 +215,12 @@ class ExprTyper:
         element_expected = target.element if isinstance(target, ListT) else None
         if not expr.items:
             if element_expected is None:
-                self.ctx.sink.report("AF216", expr.span, "the type of `[]` is unknown here",
-                                     hint="bind it where a list type is expected")
+                self.ctx.sink.report(
+                    "AF216",
+                    expr.span,
+                    "the type of `[]` is unknown here",
+                    hint="bind it where a list type is expected",
+                )
                 return ListT(EMPTY)
             return ListT(element_expected)
         element: Type | None = None
@@ -202,8 +231,11 @@ class ExprTyper:
                 continue
             joined = join(element, item_type)
             if joined is None:
-                self.ctx.sink.report("AF215", item.span,
-                                     f"list items must share a type: `{item_type}` after `{element}`")
+                self.ctx.sink.report(
+                    "AF215",
+                    item.span,
+                    f"list items must share a type: `{item_type}` after `{element}`",
+                )
                 return ListT(UNKNOWN)
             element = joined
         return ListT(element or UNKNOWN)
@@ -214,8 +246,12 @@ class ExprTyper:
         fields: list[FieldT] = []
         for entry in expr.entries:
             if entry.key in seen:
-                self.ctx.sink.report("AF107", entry.key_span, f"key `{entry.key}` is given twice",
-                                     labels=[Label(seen[entry.key].key_span, "first given here")])
+                self.ctx.sink.report(
+                    "AF107",
+                    entry.key_span,
+                    f"key `{entry.key}` is given twice",
+                    labels=[Label(seen[entry.key].key_span, "first given here")],
+                )
                 continue
             seen[entry.key] = entry
             field_expected: Type | None = None
@@ -223,7 +259,9 @@ class ExprTyper:
                 wanted = target.field(entry.key)
                 if wanted is None:
                     self.ctx.sink.report(
-                        "AF204", entry.key_span, f"`{target}` has no field `{entry.key}`",
+                        "AF204",
+                        entry.key_span,
+                        f"`{target}` has no field `{entry.key}`",
                         hint=similar(entry.key, [f.name for f in target.fields]),
                     )
                 else:
@@ -237,8 +275,12 @@ class ExprTyper:
                 value = join(value, f.type) if value is not None else None
             return MapT(value or UNKNOWN)
         if not fields and target is None:
-            self.ctx.sink.report("AF216", expr.span, "the type of `{}` is unknown here",
-                                 hint="bind it where a record or map type is expected")
+            self.ctx.sink.report(
+                "AF216",
+                expr.span,
+                "the type of `{}` is unknown here",
+                hint="bind it where a record or map type is expected",
+            )
         return RecordT(tuple(fields))
 
     # ---------------------------------------------------------------- access
@@ -249,20 +291,25 @@ class ExprTyper:
             return UNKNOWN
         if isinstance(target, OptionalT):
             self.ctx.sink.report(
-                "AF207", expr.target.span, f"this value may be absent (`{target}`)",
+                "AF207",
+                expr.target.span,
+                f"this value may be absent (`{target}`)",
                 hint=f"give a default first: `(x ?? ...).{expr.name}`, or guard with `when`",
             )
             target = target.inner
         if isinstance(target, MapT):
             return optional(target.value)
         if not isinstance(target, RecordT):
-            self.ctx.sink.report("AF204", expr.name_span,
-                                 f"`{target}` has no fields; cannot read `.{expr.name}`")
+            self.ctx.sink.report(
+                "AF204", expr.name_span, f"`{target}` has no fields; cannot read `.{expr.name}`"
+            )
             return UNKNOWN
         found = target.field(expr.name)
         if found is None:
             self.ctx.sink.report(
-                "AF204", expr.name_span, f"`{target}` has no field `{expr.name}`",
+                "AF204",
+                expr.name_span,
+                f"`{target}` has no field `{expr.name}`",
                 hint=similar(expr.name, [f.name for f in target.fields]),
             )
             return UNKNOWN
@@ -275,16 +322,22 @@ class ExprTyper:
             return UNKNOWN
         if isinstance(target, ListT):
             if not is_assignable(index, INT):
-                self.ctx.sink.report("AF205", expr.index.span,
-                                     f"a list index must be `int`, found `{index}`")
+                self.ctx.sink.report(
+                    "AF205", expr.index.span, f"a list index must be `int`, found `{index}`"
+                )
             return target.element
         if isinstance(target, MapT):
             if not is_assignable(index, STRING):
-                self.ctx.sink.report("AF205", expr.index.span,
-                                     f"a map key must be `string`, found `{index}`")
+                self.ctx.sink.report(
+                    "AF205", expr.index.span, f"a map key must be `string`, found `{index}`"
+                )
             return optional(target.value)
-        self.ctx.sink.report("AF205", expr.target.span, f"`{target}` cannot be indexed",
-                             hint="only lists and maps can be indexed; read record fields with `.`")
+        self.ctx.sink.report(
+            "AF205",
+            expr.target.span,
+            f"`{target}` cannot be indexed",
+            hint="only lists and maps can be indexed; read record fields with `.`",
+        )
         return UNKNOWN
 
     # ---------------------------------------------------------------- calls
@@ -298,12 +351,17 @@ class ExprTyper:
                 self.infer(argument.value)
             signature = self.ctx.signatures.get(name)
             if self.comprehension_depth:
-                self.ctx.sink.report("AF220", expr.span,
-                                     f"comprehensions are pure; `{name}` is a {declaration.kind}",
-                                     hint="use `map item in list => call(...)` instead")
+                self.ctx.sink.report(
+                    "AF220",
+                    expr.span,
+                    f"comprehensions are pure; `{name}` is a {declaration.kind}",
+                    hint="use `map item in list => call(...)` instead",
+                )
             else:
                 self.ctx.sink.report(
-                    "AF221", expr.span, f"a call to {declaration.kind} `{name}` must be bound to a name",
+                    "AF221",
+                    expr.span,
+                    f"a call to {declaration.kind} `{name}` must be bound to a name",
                     hint=f"bind it first: `result = {name}(...)`, then use `result`",
                 )
             return signature.output if signature else UNKNOWN
@@ -311,14 +369,23 @@ class ExprTyper:
             return self._builtin(expr)
         if declaration is not None:
             self.ctx.uses[name] += 1
-            self.ctx.sink.report("AF214", expr.callee.span,
-                                 f"`{name}` is a {declaration.kind}; it cannot be called",
-                                 labels=[Label(declaration.name_span, "declared here")])
+            self.ctx.sink.report(
+                "AF214",
+                expr.callee.span,
+                f"`{name}` is a {declaration.kind}; it cannot be called",
+                labels=[Label(declaration.name_span, "declared here")],
+            )
         else:
-            known = [*BUILTINS, *(d.name for d in self.ctx.declarations.values()
-                                  if d.kind in CALLABLE_KINDS)]
-            self.ctx.sink.report("AF101", expr.callee.span, f"no function, agent, tool or "
-                                 f"workflow named `{name}`", hint=similar(name, known))
+            known = [
+                *BUILTINS,
+                *(d.name for d in self.ctx.declarations.values() if d.kind in CALLABLE_KINDS),
+            ]
+            self.ctx.sink.report(
+                "AF101",
+                expr.callee.span,
+                f"no function, agent, tool or workflow named `{name}`",
+                hint=similar(name, known),
+            )
         for argument in expr.arguments:
             self.infer(argument.value)
         return UNKNOWN
@@ -339,7 +406,9 @@ class ExprTyper:
                 named[argument.name] = value_type
         if name == "env" and self.in_workflow:
             self.ctx.sink.report(
-                "AF406", expr.span, "a secret read with `env()` inside a workflow may reach a "
+                "AF406",
+                expr.span,
+                "a secret read with `env()` inside a workflow may reach a "
                 "model, the output or the audit log",
                 hint="pass secrets only to `api_key`/`token` settings",
             )
@@ -369,15 +438,18 @@ class ExprTyper:
             for side in (expr.left, expr.right):
                 found = self.infer(side, BOOL)
                 if not is_assignable(found, BOOL):
-                    self.ctx.sink.report("AF215", side.span,
-                                         f"`{expr.op}` needs `bool` operands, found `{found}`")
+                    self.ctx.sink.report(
+                        "AF215", side.span, f"`{expr.op}` needs `bool` operands, found `{found}`"
+                    )
             return BOOL
         if expr.op == "??":
             return self._coalesce(expr, expected)
         left = self.infer(expr.left)
         right = self.infer(expr.right, left if isinstance(left, EnumT) else None)
         if isinstance(left, UnknownT) or isinstance(right, UnknownT):
-            return BOOL if expr.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in") else UNKNOWN
+            return (
+                BOOL if expr.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in") else UNKNOWN
+            )
         if expr.op in ("==", "!="):
             return self._equality(expr, left, right)
         if expr.op in ("<", "<=", ">", ">="):
@@ -391,15 +463,21 @@ class ExprTyper:
     def _coalesce(self, expr: ast.Binary, expected: Type | None) -> Type:
         left = self.infer(expr.left, expected)
         if not isinstance(left, OptionalT | UnknownT):
-            self.ctx.sink.report("AF902", expr.right.span,
-                                 f"the left side of `??` is never absent (`{left}`)",
-                                 hint="remove `?? ...`")
+            self.ctx.sink.report(
+                "AF902",
+                expr.right.span,
+                f"the left side of `??` is never absent (`{left}`)",
+                hint="remove `?? ...`",
+            )
         inner = strip_optional(left)
         right = self.infer(expr.right, inner if not isinstance(inner, UnknownT) else expected)
         joined = join(inner, right)
         if joined is None:
-            self.ctx.sink.report("AF215", expr.right.span,
-                                 f"the default of `??` has type `{right}`, but the value is `{inner}`")
+            self.ctx.sink.report(
+                "AF215",
+                expr.right.span,
+                f"the default of `??` has type `{right}`, but the value is `{inner}`",
+            )
             return UNKNOWN
         return joined
 
@@ -446,8 +524,9 @@ class ExprTyper:
         return UNKNOWN
 
     def _operator_error(self, expr: ast.Binary, left: Type, right: Type) -> None:
-        self.ctx.sink.report("AF215", expr.span,
-                             f"`{expr.op}` cannot combine `{left}` and `{right}`")
+        self.ctx.sink.report(
+            "AF215", expr.span, f"`{expr.op}` cannot combine `{left}` and `{right}`"
+        )
 
     # ---------------------------------------------------------------- comprehensions
 
@@ -457,19 +536,26 @@ class ExprTyper:
         if isinstance(iterable, ListT):
             element = iterable.element
         elif not isinstance(iterable, UnknownT):
-            self.ctx.sink.report("AF209", expr.iterable.span,
-                                 f"a comprehension iterates over a list, found `{iterable}`")
+            self.ctx.sink.report(
+                "AF209",
+                expr.iterable.span,
+                f"a comprehension iterates over a list, found `{iterable}`",
+            )
         frame: dict[str, Type] = {}
         if len(expr.targets) == 1:
             frame[expr.targets[0].name] = element
-        elif len(expr.targets) == 2 and isinstance(element, RecordT) and \
-                [f.name for f in element.fields] == ["first", "second"]:
+        elif (
+            len(expr.targets) == 2
+            and isinstance(element, RecordT)
+            and [f.name for f in element.fields] == ["first", "second"]
+        ):
             frame[expr.targets[0].name] = element.fields[0].type
             frame[expr.targets[1].name] = element.fields[1].type
         else:
             if not isinstance(element, UnknownT):
                 self.ctx.sink.report(
-                    "AF209", expr.targets[0].span.cover(expr.targets[-1].span),
+                    "AF209",
+                    expr.targets[0].span.cover(expr.targets[-1].span),
                     f"{len(expr.targets)} names cannot unpack `{element}`",
                     hint="unpack pairs from `zip(a, b)`: `for x, y in zip(a, b)`",
                 )

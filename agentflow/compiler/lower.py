@@ -106,8 +106,9 @@ class Lowerer:
             principals={d.name: self.principal(d.node) for d in ctx.of_kind("principal")},
             budgets={d.name: self.budget(d.node) for d in ctx.of_kind("budget")},
             policy=self.policy(),
-            workflows={name: WorkflowLowerer(self, info).lower()
-                       for name, info in ctx.workflows.items()},
+            workflows={
+                name: WorkflowLowerer(self, info).lower() for name, info in ctx.workflows.items()
+            },
         )
         return result
 
@@ -127,7 +128,8 @@ class Lowerer:
             temperature=literal(s.get("temperature")),
             fallback=fallback.name if isinstance(fallback, ast.Name) else None,
             price=p.Price(input=price.input, output=price.output, source=price.source)
-            if price else None,
+            if price
+            else None,
             script=literal(s.get("script")),
             timeout_s=seconds_of(s.get("timeout")),
             retry=retry_of(s.get("retry")),
@@ -184,13 +186,19 @@ class Lowerer:
 
     def role(self, node: ast.RoleDecl) -> p.RolePlan:
         s = self.settings(node.body)
-        return p.RolePlan(**{k: [r.name for r in ref_names(s[k])] for k in
-                             ("tools", "agents", "workflows") if k in s})
+        return p.RolePlan(
+            **{
+                k: [r.name for r in ref_names(s[k])]
+                for k in ("tools", "agents", "workflows")
+                if k in s
+            }
+        )
 
     def principal(self, node: ast.PrincipalDecl) -> p.PrincipalPlan:
         s = self.settings(node.body)
-        return p.PrincipalPlan(roles=[r.name for r in ref_names(s["roles"])],
-                               token_env=env_name(s.get("token")) or "")
+        return p.PrincipalPlan(
+            roles=[r.name for r in ref_names(s["roles"])], token_env=env_name(s.get("token")) or ""
+        )
 
     def budget(self, node: ast.BudgetDecl) -> p.BudgetPlan:
         s = self.settings(node.body)
@@ -200,7 +208,9 @@ class Lowerer:
             return value.value if isinstance(value, ast.MoneyLit | ast.PercentLit) else None
 
         return p.BudgetPlan(
-            per_run=amount("per_run"), daily=amount("daily"), monthly=amount("monthly"),
+            per_run=amount("per_run"),
+            daily=amount("daily"),
+            monthly=amount("monthly"),
             tokens_per_run=literal(s.get("tokens_per_run")),
             alert_at_percent=amount("alert_at"),
             on_exceed=literal(s.get("on_exceed")) or "stop",
@@ -232,9 +242,12 @@ class WorkflowLowerer:
     def _assign_ids(self) -> None:
         for name, occurrences in self.info.occurrences.items():
             for occurrence in occurrences:
-                occurrence.id = name if len(occurrences) == 1 else \
-                    f"{name}@{self.branch_ids[occurrence.path[-1].split(':')[0]]}." \
+                occurrence.id = (
+                    name
+                    if len(occurrences) == 1
+                    else f"{name}@{self.branch_ids[occurrence.path[-1].split(':')[0]]}."
                     f"{occurrence.path[-1].split(':')[1]}"
+                )
 
     # ---------------------------------------------------------------- helpers
 
@@ -306,36 +319,59 @@ class WorkflowLowerer:
         for name, occurrences in self.info.occurrences.items():
             if len(occurrences) > 1:
                 first = occurrences[0]
-                self.nodes.append(p.Node(
-                    id=name, kind="join", binding=name, sources=[o.id for o in occurrences],
-                    depends_on=sorted(o.id for o in occurrences),
-                    output_schema=schema_of(first.type or UNKNOWN),
-                    span=self.position(first.stmt.name_span),
-                ))
+                self.nodes.append(
+                    p.Node(
+                        id=name,
+                        kind="join",
+                        binding=name,
+                        sources=[o.id for o in occurrences],
+                        depends_on=sorted(o.id for o in occurrences),
+                        output_schema=schema_of(first.type or UNKNOWN),
+                        span=self.position(first.stmt.name_span),
+                    )
+                )
         for index, ending in enumerate(self.info.fails, start=1):
             stmt = ending.stmt
             assert isinstance(stmt, ast.Fail)
-            message, guard = self.expr(stmt.message, ending.path), self.expr(stmt.guard, ending.path)
-            self.nodes.append(p.Node(
-                id=f"fail#{index}", kind="fail", value=message, guard=guard,
-                guarded=guard is not None, branch=self.branch_ref(ending.path),
-                depends_on=self.depends([message, guard], ending.path),
-                span=self.position(stmt.span),
-            ))
+            message, guard = (
+                self.expr(stmt.message, ending.path),
+                self.expr(stmt.guard, ending.path),
+            )
+            self.nodes.append(
+                p.Node(
+                    id=f"fail#{index}",
+                    kind="fail",
+                    value=message,
+                    guard=guard,
+                    guarded=guard is not None,
+                    branch=self.branch_ref(ending.path),
+                    depends_on=self.depends([message, guard], ending.path),
+                    span=self.position(stmt.span),
+                )
+            )
         ret = self.info.returns[0]
         assert isinstance(ret.stmt, ast.Return)
         value = self.expr(ret.stmt.value, ret.path)
-        self.nodes.append(p.Node(id="return", kind="return", value=value,
-                                 depends_on=self.depends([value], ret.path),
-                                 span=self.position(ret.stmt.span)))
+        self.nodes.append(
+            p.Node(
+                id="return",
+                kind="return",
+                value=value,
+                depends_on=self.depends([value], ret.path),
+                span=self.position(ret.stmt.span),
+            )
+        )
         signature = self.ctx.signatures[self.info.decl.name]
         s = self.info.settings
         cost = self.owner.costs.workflow(self.info.decl.name)
         return p.WorkflowPlan(
             name=self.info.decl.name,
             params=schema_of(signature.inputs),
-            param_defaults={prm.name: self.expr(prm.default, ()) for prm in self.info.decl.params
-                            if prm.default is not None},
+            param_defaults={
+                prm.name: self.expr(prm.default, ())
+                for prm in self.info.decl.params
+                if prm.default is not None
+            },
             result_schema=schema_of(signature.output),
             run_as=literal(s["run_as"].value) if "run_as" in s else None,
             budget=literal(s["budget"].value) if "budget" in s else None,
@@ -351,7 +387,9 @@ class WorkflowLowerer:
         stmt = branch.stmt
         value = self.expr(stmt.condition if isinstance(stmt, ast.If) else stmt.subject, branch.path)
         return p.Node(
-            id=self.branch_ids[branch.id], kind="branch", value=value,
+            id=self.branch_ids[branch.id],
+            kind="branch",
+            value=value,
             arms=[label for label, _ in branch.arms],
             branch=self.branch_ref(branch.path),
             depends_on=self.depends([value], branch.path),
@@ -378,9 +416,16 @@ class WorkflowLowerer:
         value = stmt.value
         if occurrence.kind == "pure":
             lowered = self.expr(value, path)  # type: ignore[arg-type]
-            self.nodes.append(p.Node(id=occurrence.id, kind="pure", value=lowered,
-                                     output_schema=schema,
-                                     depends_on=self.depends([lowered, guard], path), **common))
+            self.nodes.append(
+                p.Node(
+                    id=occurrence.id,
+                    kind="pure",
+                    value=lowered,
+                    output_schema=schema,
+                    depends_on=self.depends([lowered, guard], path),
+                    **common,
+                )
+            )
             return
         kind = f"call_{occurrence.callee_kind}"
         cost = self.owner.costs.node(occurrence).usd
@@ -394,25 +439,46 @@ class WorkflowLowerer:
         arguments = {a.name: self.expr(a.value, path, local) for a in call.arguments if a.name}
         map_spec = None
         if isinstance(value, ast.MapCall):
-            concurrency = value.concurrency.value if isinstance(value.concurrency, ast.NumberLit) \
-                else None
-            map_spec = p.MapSpec(item=value.item.name, iterable=self.expr(value.iterable, path),
-                                 concurrency=concurrency if isinstance(concurrency, int) else None)
+            concurrency = (
+                value.concurrency.value if isinstance(value.concurrency, ast.NumberLit) else None
+            )
+            map_spec = p.MapSpec(
+                item=value.item.name,
+                iterable=self.expr(value.iterable, path),
+                concurrency=concurrency if isinstance(concurrency, int) else None,
+            )
             kind = "map"
         extra = [map_spec.iterable] if map_spec else []
-        self.nodes.append(p.Node(
-            id=occurrence.id, kind=kind, callee=occurrence.callee, arguments=arguments,
-            map=map_spec, is_try=isinstance(value, ast.TryCall), output_schema=schema,
-            policy=policy, worst_case_usd=cost,
-            depends_on=self.depends([arguments, guard, common["fallback"], *extra], path),
-            **common,
-        ))
+        self.nodes.append(
+            p.Node(
+                id=occurrence.id,
+                kind=kind,
+                callee=occurrence.callee,
+                arguments=arguments,
+                map=map_spec,
+                is_try=isinstance(value, ast.TryCall),
+                output_schema=schema,
+                policy=policy,
+                worst_case_usd=cost,
+                depends_on=self.depends([arguments, guard, common["fallback"], *extra], path),
+                **common,
+            )
+        )
 
-    def iterate(self, occurrence: Occurrence, value: ast.IterateCall, kind: str,
-                policy: p.NodePolicy, common: dict[str, Any]) -> None:
+    def iterate(
+        self,
+        occurrence: Occurrence,
+        value: ast.IterateCall,
+        kind: str,
+        policy: p.NodePolicy,
+        common: dict[str, Any],
+    ) -> None:
         path = occurrence.path
-        steps = value.max.value if isinstance(value.max, ast.NumberLit) and \
-            isinstance(value.max.value, int) else 1
+        steps = (
+            value.max.value
+            if isinstance(value.max, ast.NumberLit) and isinstance(value.max.value, int)
+            else 1
+        )
         variable = value.variable.name
         step_cost = self.owner.costs.node(occurrence).usd / steps
         ids: list[str] = []
@@ -433,20 +499,37 @@ class WorkflowLowerer:
                 guard = stop if guard is None else {"op": "and", "args": [guard, stop]}
                 requires = [previous]
             step_common = {**common, "guard": guard, "guarded": guard is not None}
-            self.nodes.append(p.Node(
-                id=node_id, kind=kind, callee=call.callee.name, arguments=arguments,
-                locals=locals_, requires=requires, output_schema=schema_of(occurrence.type or UNKNOWN),
-                policy=policy, worst_case_usd=step_cost,
-                depends_on=sorted(set(self.depends([arguments, guard, step_common["fallback"]], path))
-                                  | set(requires)),
-                **step_common,
-            ))
+            self.nodes.append(
+                p.Node(
+                    id=node_id,
+                    kind=kind,
+                    callee=call.callee.name,
+                    arguments=arguments,
+                    locals=locals_,
+                    requires=requires,
+                    output_schema=schema_of(occurrence.type or UNKNOWN),
+                    policy=policy,
+                    worst_case_usd=step_cost,
+                    depends_on=sorted(
+                        set(self.depends([arguments, guard, step_common["fallback"]], path))
+                        | set(requires)
+                    ),
+                    **step_common,
+                )
+            )
             ids.append(node_id)
-        self.nodes.append(p.Node(
-            id=occurrence.id, kind="join", binding=occurrence.name, sources=ids,
-            depends_on=list(ids), output_schema=schema_of(occurrence.type or UNKNOWN),
-            branch=common["branch"], span=common["span"],
-        ))
+        self.nodes.append(
+            p.Node(
+                id=occurrence.id,
+                kind="join",
+                binding=occurrence.name,
+                sources=ids,
+                depends_on=list(ids),
+                output_schema=schema_of(occurrence.type or UNKNOWN),
+                branch=common["branch"],
+                span=common["span"],
+            )
+        )
 
 
 class ExprLowerer:
@@ -469,10 +552,13 @@ class ExprLowerer:
             return {"lit": expr.value}
         from agentflow.compiler.freenames import template_names
 
-        refs = {name: self.owner.resolve(name, self.path, self.local)
-                for name in sorted(template_names(expr.value))
-                if name in self.local or name in self.owner.info.params
-                or name in self.owner.info.occurrences}
+        refs = {
+            name: self.owner.resolve(name, self.path, self.local)
+            for name in sorted(template_names(expr.value))
+            if name in self.local
+            or name in self.owner.info.params
+            or name in self.owner.info.occurrences
+        }
         return {"template": expr.value, "refs": refs}
 
     def visit_NumberLit(self, expr: ast.NumberLit) -> Any:
@@ -530,5 +616,11 @@ class ExprLowerer:
             condition = self.lower(expr.condition) if expr.condition is not None else None
         finally:
             self.local = saved
-        return {"comprehension": {"element": element, "targets": targets, "iterable": iterable,
-                                  "condition": condition}}
+        return {
+            "comprehension": {
+                "element": element,
+                "targets": targets,
+                "iterable": iterable,
+                "condition": condition,
+            }
+        }

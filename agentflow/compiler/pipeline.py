@@ -71,10 +71,17 @@ def _guarded(sink: DiagnosticSink, step: Callable[[], T]) -> T | None:
     try:
         return step()
     except RecursionError:
-        sink.report("AF009", Span(0, 0), "the program is nested too deeply to check",
-                    hint="split long expressions into named bindings")
+        sink.report(
+            "AF009",
+            Span(0, 0),
+            "the program is nested too deeply to check",
+            hint="split long expressions into named bindings",
+        )
     except Exception as error:  # the compiler must never show a traceback
-        sink.report("AF000", Span(0, 0),
-                    f"internal compiler error: {type(error).__name__}: {error}",
-                    hint="please report this with the file that caused it")
+        sink.report(
+            "AF000",
+            Span(0, 0),
+            f"internal compiler error: {type(error).__name__}: {error}",
+            hint="please report this with the file that caused it",
+        )
     return None

@@ -130,8 +130,14 @@ class NodePolicy(_Model):
     role: str | None
     budgets: list[str]
     checks: list[str] = Field(
-        default_factory=lambda: ["authenticate", "authorize", "validate_input", "redact",
-                                 "rate_limit", "budget"]
+        default_factory=lambda: [
+            "authenticate",
+            "authorize",
+            "validate_input",
+            "redact",
+            "rate_limit",
+            "budget",
+        ]
     )
 
 

@@ -1,4 +1,4 @@
-"""Model prices per million tokens: `price = {...}` in the file, else the bundled genai-prices table."""
+"""Model prices per million tokens: from `price = {...}`, else the bundled genai-prices table."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def model_price(model: ast.ModelDecl) -> Price | None:
     """The model's price, or None when it is not known."""
     override = _setting(model.body, "price")
     if isinstance(override, ast.RecordLit):
-        amounts = {e.key: e.value.value for e in override.entries if isinstance(e.value, ast.MoneyLit)}
+        amounts = {
+            e.key: e.value.value for e in override.entries if isinstance(e.value, ast.MoneyLit)
+        }
         if amounts.get("input") is not None and amounts.get("output") is not None:
             return Price(amounts["input"], amounts["output"], "file")
     provider = _setting(model.body, "provider")
@@ -61,5 +63,8 @@ def table_price(provider: str, model_name: str) -> Price | None:
     except (LookupError, ValueError):
         return None
     scale = MILLION / thousand
-    return Price(Decimal(per_input.total_price) * scale, Decimal(per_output.total_price) * scale,
-                 "genai-prices")
+    return Price(
+        Decimal(per_input.total_price) * scale,
+        Decimal(per_output.total_price) * scale,
+        "genai-prices",
+    )

@@ -127,17 +127,20 @@ def _inputs(*fields: FieldT) -> RecordT:
 
 
 _FILE_SETTINGS = {"roots": SettingSpec("paths"), "max_bytes": SettingSpec("count")}
-SEARCH_RESULT = RecordT(
-    (FieldT("title", STRING), FieldT("url", STRING), FieldT("snippet", STRING))
-)
+SEARCH_RESULT = RecordT((FieldT("title", STRING), FieldT("url", STRING), FieldT("snippet", STRING)))
 
 STDLIB_TOOLS: dict[str, StdlibTool] = {
     "calculator": StdlibTool(
-        {}, _inputs(FieldT("expression", STRING)), FLOAT,
+        {},
+        _inputs(FieldT("expression", STRING)),
+        FLOAT,
         description="Evaluate an arithmetic expression",
     ),
     "file_read": StdlibTool(
-        _FILE_SETTINGS, _inputs(FieldT("path", STRING)), STRING, confinement="roots",
+        _FILE_SETTINGS,
+        _inputs(FieldT("path", STRING)),
+        STRING,
+        confinement="roots",
         description="Read a text file under the allowed roots",
     ),
     "file_write": StdlibTool(
@@ -173,11 +176,14 @@ STDLIB_TOOLS: dict[str, StdlibTool] = {
         description="Fetch a URL from an allow-listed host",
     ),
     "current_time": StdlibTool(
-        {"timezone": SettingSpec("string")}, _inputs(), STRING,
+        {"timezone": SettingSpec("string")},
+        _inputs(),
+        STRING,
         description="The current time in ISO 8601",
     ),
 }
 
-BUILTIN_TYPE_NAMES = frozenset({*("string", "int", "float", "bool"), "list", "map", "Result",
-                                "Message", "Error"})
+BUILTIN_TYPE_NAMES = frozenset(
+    {*("string", "int", "float", "bool"), "list", "map", "Result", "Message", "Error"}
+)
 _ = BOOL  # re-exported for settings checks

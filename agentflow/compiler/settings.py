@@ -28,8 +28,13 @@ KIND_EXAMPLES = {
     "redact": "a list of classes such as `[email, phone]`",
     "input_name": "the name of one of the agent's inputs",
 }
-RETRY_KEYS = {"attempts": "count0", "on": "kinds", "backoff": "duration", "max_delay": "duration",
-              "jitter": "bool"}
+RETRY_KEYS = {
+    "attempts": "count0",
+    "on": "kinds",
+    "backoff": "duration",
+    "max_delay": "duration",
+    "jitter": "bool",
+}
 
 
 def describe_value(expr: ast.Expr) -> str:
@@ -56,22 +61,29 @@ def is_env_call(expr: ast.Expr) -> bool:
 
 
 def check_settings(
-    ctx: Context, settings: tuple[ast.Setting, ...], schema: dict[str, SettingSpec],
-    owner: str, owner_span: ast.Span,
+    ctx: Context,
+    settings: tuple[ast.Setting, ...],
+    schema: dict[str, SettingSpec],
+    owner: str,
+    owner_span: ast.Span,
 ) -> dict[str, ast.Setting]:
     """Report unknown, duplicate, missing and mistyped settings; return the valid ones by name."""
     seen: dict[str, ast.Setting] = {}
     for setting in settings:
         if setting.name in seen:
             ctx.sink.report(
-                "AF107", setting.name_span, f"setting `{setting.name}` is given twice in {owner}",
+                "AF107",
+                setting.name_span,
+                f"setting `{setting.name}` is given twice in {owner}",
                 labels=[Label(seen[setting.name].name_span, "first given here")],
             )
             continue
         spec = schema.get(setting.name)
         if spec is None:
             ctx.sink.report(
-                "AF104", setting.name_span, f"{owner} has no setting `{setting.name}`",
+                "AF104",
+                setting.name_span,
+                f"{owner} has no setting `{setting.name}`",
                 hint=similar(setting.name, schema) or _accepted(schema),
             )
             continue
@@ -80,15 +92,20 @@ def check_settings(
     for name, spec in schema.items():
         if spec.required and name not in seen:
             ctx.sink.report(
-                "AF106", owner_span, f"{owner} is missing the required setting `{name}`",
+                "AF106",
+                owner_span,
+                f"{owner} is missing the required setting `{name}`",
                 hint=f"add `{name} = ...`",
             )
     return seen
 
 
 def _accepted(schema: dict[str, SettingSpec]) -> str:
-    return "accepted settings: " + ", ".join(f"`{n}`" for n in schema) if schema else \
-        "it takes no settings"
+    return (
+        "accepted settings: " + ", ".join(f"`{n}`" for n in schema)
+        if schema
+        else "it takes no settings"
+    )
 
 
 def check_value(ctx: Context, name: str, value: ast.Expr, kind: str) -> None:
@@ -106,8 +123,12 @@ def check_value(ctx: Context, name: str, value: ast.Expr, kind: str) -> None:
         if not isinstance(value, ast.StringLit):
             _wrong(ctx, name, value, head)
         elif head != "template" and value.is_template:
-            ctx.sink.report("AF233", value.span, f"`{name}` is not a template",
-                            hint="templates are rendered only in prompts and workflow strings")
+            ctx.sink.report(
+                "AF233",
+                value.span,
+                f"`{name}` is not a template",
+                hint="templates are rendered only in prompts and workflow strings",
+            )
     elif head in ("paths", "hosts"):
         items = value.items if isinstance(value, ast.ListLit) else None
         if items is None or not all(isinstance(i, ast.StringLit) for i in items):
@@ -148,7 +169,8 @@ _LITERAL_KINDS: dict[str, type] = {
 
 def _wrong(ctx: Context, name: str, value: ast.Expr, kind: str) -> None:
     ctx.sink.report(
-        "AF212", value.span,
+        "AF212",
+        value.span,
         f"`{name}` expects {KIND_EXAMPLES.get(kind, kind)}, found {describe_value(value)}",
     )
 
@@ -162,14 +184,20 @@ def _check_count(ctx: Context, name: str, value: ast.Expr, minimum: int) -> None
 
 
 def _check_refs(ctx: Context, name: str, value: ast.Expr, kinds: list[str], many: bool) -> None:
-    if many and not isinstance(value, ast.ListLit) or not many and not isinstance(value, ast.Name):
+    if (many and not isinstance(value, ast.ListLit)) or (
+        not many and not isinstance(value, ast.Name)
+    ):
         what = f"a list of {' or '.join(kinds)} names" if many else f"a {kinds[0]} name"
-        ctx.sink.report("AF212", value.span, f"`{name}` expects {what}, found {describe_value(value)}")
+        ctx.sink.report(
+            "AF212", value.span, f"`{name}` expects {what}, found {describe_value(value)}"
+        )
         return
     if isinstance(value, ast.ListLit):
         for item in value.items:
             if not isinstance(item, ast.Name):
-                ctx.sink.report("AF212", item.span, f"`{name}` lists names, found {describe_value(item)}")
+                ctx.sink.report(
+                    "AF212", item.span, f"`{name}` lists names, found {describe_value(item)}"
+                )
     for ref in ref_names(value):
         resolve_ref(ctx, ref, kinds)
 
@@ -180,13 +208,16 @@ def resolve_ref(ctx: Context, ref: ast.Name, kinds: list[str]) -> str | None:
     wanted = " or ".join(kinds)
     if declaration is None:
         candidates = [d.name for d in ctx.declarations.values() if d.kind in kinds]
-        ctx.sink.report("AF101", ref.span, f"no {wanted} named `{ref.name}`",
-                        hint=similar(ref.name, candidates))
+        ctx.sink.report(
+            "AF101", ref.span, f"no {wanted} named `{ref.name}`", hint=similar(ref.name, candidates)
+        )
         return None
     ctx.uses[ref.name] += 1
     if declaration.kind not in kinds:
         ctx.sink.report(
-            "AF103", ref.span, f"`{ref.name}` is a {declaration.kind}, but a {wanted} is needed here",
+            "AF103",
+            ref.span,
+            f"`{ref.name}` is a {declaration.kind}, but a {wanted} is needed here",
             labels=[Label(declaration.name_span, f"`{ref.name}` is declared here")],
         )
         return None
@@ -194,8 +225,11 @@ def resolve_ref(ctx: Context, ref: ast.Name, kinds: list[str]) -> str | None:
 
 
 def _check_choice(ctx: Context, name: str, value: ast.Expr, options: list[str]) -> None:
-    chosen = value.name if isinstance(value, ast.Name) else (
-        value.value if isinstance(value, ast.StringLit) else None)
+    chosen = (
+        value.name
+        if isinstance(value, ast.Name)
+        else (value.value if isinstance(value, ast.StringLit) else None)
+    )
     if chosen is None:
         _wrong_choice(ctx, name, value, options, describe_value(value))
     elif chosen not in options:
@@ -205,8 +239,9 @@ def _check_choice(ctx: Context, name: str, value: ast.Expr, options: list[str]) 
 def _wrong_choice(ctx: Context, name: str, value: ast.Expr, options: list[str], found: str) -> None:
     listed = " | ".join(options)
     hint = similar(found.strip("`"), options) if found.startswith("`") else None
-    ctx.sink.report("AF108", value.span, f"`{name}` must be one of {listed}, found {found}",
-                    hint=hint)
+    ctx.sink.report(
+        "AF108", value.span, f"`{name}` must be one of {listed}, found {found}", hint=hint
+    )
 
 
 def _check_secret(ctx: Context, name: str, value: ast.Expr) -> None:
@@ -214,7 +249,9 @@ def _check_secret(ctx: Context, name: str, value: ast.Expr) -> None:
         return
     if isinstance(value, ast.StringLit):
         ctx.sink.report(
-            "AF404", value.span, f"secret `{name}` is written in the file",
+            "AF404",
+            value.span,
+            f"secret `{name}` is written in the file",
             hint=f'read it from the environment: `{name} = env("NAME")`',
         )
     else:
@@ -233,14 +270,21 @@ def check_retry(ctx: Context, name: str, value: ast.Expr) -> None:
     for entry in value.entries:
         key_kind = RETRY_KEYS.get(entry.key)
         if key_kind is None:
-            ctx.sink.report("AF219", entry.key_span, f"a retry record has no key `{entry.key}`",
-                            hint=similar(entry.key, RETRY_KEYS) or
-                            "keys: attempts, on, backoff, max_delay, jitter")
+            ctx.sink.report(
+                "AF219",
+                entry.key_span,
+                f"a retry record has no key `{entry.key}`",
+                hint=similar(entry.key, RETRY_KEYS)
+                or "keys: attempts, on, backoff, max_delay, jitter",
+            )
         elif key_kind == "kinds":
             _check_error_kinds(ctx, entry.value)
         elif key_kind == "count0":
-            if not isinstance(entry.value, ast.NumberLit) or not isinstance(entry.value.value, int) \
-                    or entry.value.value < 1:
+            if (
+                not isinstance(entry.value, ast.NumberLit)
+                or not isinstance(entry.value.value, int)
+                or entry.value.value < 1
+            ):
                 ctx.sink.report("AF219", entry.value.span, "`attempts` must be a whole number ≥ 1")
         else:
             check_value(ctx, entry.key, entry.value, key_kind)
@@ -248,14 +292,21 @@ def check_retry(ctx: Context, name: str, value: ast.Expr) -> None:
 
 def _check_error_kinds(ctx: Context, value: ast.Expr) -> None:
     if not isinstance(value, ast.ListLit):
-        ctx.sink.report("AF219", value.span, "`on` lists error kinds, such as `[timeout, rate_limited]`")
+        ctx.sink.report(
+            "AF219", value.span, "`on` lists error kinds, such as `[timeout, rate_limited]`"
+        )
         return
     for item in value.items:
-        kind = item.name if isinstance(item, ast.Name) else (
-            item.value if isinstance(item, ast.StringLit) else None)
+        kind = (
+            item.name
+            if isinstance(item, ast.Name)
+            else (item.value if isinstance(item, ast.StringLit) else None)
+        )
         if kind not in ERROR_KINDS:
             ctx.sink.report(
-                "AF219", item.span, f"`{kind or describe_value(item)}` is not an error kind",
+                "AF219",
+                item.span,
+                f"`{kind or describe_value(item)}` is not an error kind",
                 hint=similar(kind or "", ERROR_KINDS) or "kinds: " + ", ".join(ERROR_KINDS),
             )
 
@@ -267,14 +318,22 @@ def _check_price(ctx: Context, name: str, value: ast.Expr) -> None:
     keys = {e.key for e in value.entries}
     for entry in value.entries:
         if entry.key not in ("input", "output", "cached_input"):
-            ctx.sink.report("AF104", entry.key_span, f"a price has no key `{entry.key}`",
-                            hint=similar(entry.key, ("input", "output")) or "keys: input, output")
+            ctx.sink.report(
+                "AF104",
+                entry.key_span,
+                f"a price has no key `{entry.key}`",
+                hint=similar(entry.key, ("input", "output")) or "keys: input, output",
+            )
         elif not isinstance(entry.value, ast.MoneyLit):
             _wrong(ctx, entry.key, entry.value, "money")
     for required in ("input", "output"):
         if required not in keys:
-            ctx.sink.report("AF106", value.span, f"a price needs `{required}`",
-                            hint="prices are per million tokens: `{ input: $3, output: $15 }`")
+            ctx.sink.report(
+                "AF106",
+                value.span,
+                f"a price needs `{required}`",
+                hint="prices are per million tokens: `{ input: $3, output: $15 }`",
+            )
 
 
 def _check_redact(ctx: Context, name: str, value: ast.Expr) -> None:
@@ -282,11 +341,16 @@ def _check_redact(ctx: Context, name: str, value: ast.Expr) -> None:
         _wrong(ctx, name, value, "redact")
         return
     for item in value.items:
-        label = item.name if isinstance(item, ast.Name) else (
-            item.value if isinstance(item, ast.StringLit) else None)
+        label = (
+            item.name
+            if isinstance(item, ast.Name)
+            else (item.value if isinstance(item, ast.StringLit) else None)
+        )
         if label not in REDACTION_CLASSES:
             ctx.sink.report(
-                "AF408", item.span, f"`{label or describe_value(item)}` is not a redaction class",
+                "AF408",
+                item.span,
+                f"`{label or describe_value(item)}` is not a redaction class",
                 hint=similar(label or "", REDACTION_CLASSES)
                 or "classes: " + ", ".join(REDACTION_CLASSES),
             )

@@ -24,10 +24,14 @@ def environment() -> SandboxedEnvironment:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
 
 
-def check_template(ctx: Context, literal: ast.StringLit, scope: dict[str, Type], where: str) -> set[str]:
+def check_template(
+    ctx: Context, literal: ast.StringLit, scope: dict[str, Type], where: str
+) -> set[str]:
     """Report syntax errors, undefined names and unknown fields; return the scope names used."""
     from jinja2 import TemplateSyntaxError, meta, nodes
 
@@ -46,9 +50,12 @@ def check_template(ctx: Context, literal: ast.StringLit, scope: dict[str, Type],
         if name in scope:
             used.add(name)
             continue
-        ctx.sink.report("AF231", _find(literal, text, rf"\b{re.escape(name)}\b"),
-                        f"`{name}` is not defined in {where}",
-                        hint=similar(name, scope) or _available(scope))
+        ctx.sink.report(
+            "AF231",
+            _find(literal, text, rf"\b{re.escape(name)}\b"),
+            f"`{name}` is not defined in {where}",
+            hint=similar(name, scope) or _available(scope),
+        )
     reported: set[tuple[str, ...]] = set()
     for node in tree.find_all(nodes.Getattr):
         path = _attribute_path(node)
@@ -76,8 +83,14 @@ def _attribute_path(node: Any) -> tuple[str, ...] | None:
     return (node.name, *reversed(parts))
 
 
-def _check_path(ctx: Context, literal: ast.StringLit, text: str, current: Type,
-                path: tuple[str, ...], reported: set[tuple[str, ...]]) -> None:
+def _check_path(
+    ctx: Context,
+    literal: ast.StringLit,
+    text: str,
+    current: Type,
+    path: tuple[str, ...],
+    reported: set[tuple[str, ...]],
+) -> None:
     for depth, attr in enumerate(path[1:], start=1):
         if isinstance(current, OptionalT):
             current = current.inner
@@ -87,16 +100,22 @@ def _check_path(ctx: Context, literal: ast.StringLit, text: str, current: Type,
         if not isinstance(current, RecordT):
             if prefix not in reported:
                 reported.add(prefix)
-                ctx.sink.report("AF232", _field_span(literal, text, path[:depth], attr),
-                                f"`{'.'.join(path[:depth])}` is `{current}`, which has no field `{attr}`")
+                ctx.sink.report(
+                    "AF232",
+                    _field_span(literal, text, path[:depth], attr),
+                    f"`{'.'.join(path[:depth])}` is `{current}`, which has no field `{attr}`",
+                )
             return
         found = current.field(attr)
         if found is None:
             if prefix not in reported:
                 reported.add(prefix)
-                ctx.sink.report("AF232", _field_span(literal, text, path[:depth], attr),
-                                f"`{current}` has no field `{attr}`",
-                                hint=similar(attr, [f.name for f in current.fields]))
+                ctx.sink.report(
+                    "AF232",
+                    _field_span(literal, text, path[:depth], attr),
+                    f"`{current}` has no field `{attr}`",
+                    hint=similar(attr, [f.name for f in current.fields]),
+                )
             return
         current = found.type
 

@@ -47,15 +47,18 @@ class TypeResolver:
         self.ctx.named_types[name] = record
         return record
 
-    def record(self, fields: ast.RecordType, owner_kind: str = "record",
-               name: str | None = None) -> RecordT:
+    def record(
+        self, fields: ast.RecordType, owner_kind: str = "record", name: str | None = None
+    ) -> RecordT:
         """A record type from written fields; duplicate fields and bad defaults reported."""
         seen: dict[str, ast.Field] = {}
         result: list[FieldT] = []
         for field in fields.fields:
             if field.name in seen:
                 self.ctx.sink.report(
-                    "AF107", field.name_span, f"field `{field.name}` is declared twice",
+                    "AF107",
+                    field.name_span,
+                    f"field `{field.name}` is declared twice",
                     labels=[Label(seen[field.name].name_span, "first declared here")],
                 )
                 continue
@@ -74,8 +77,11 @@ class TypeResolver:
         from agentflow.compiler.types import is_assignable
 
         if not is_assignable(found, expected):
-            self.ctx.sink.report("AF226", default.span,
-                                 f"the default of `{name}` has type `{found}`, not `{expected}`")
+            self.ctx.sink.report(
+                "AF226",
+                default.span,
+                f"the default of `{name}` has type `{found}`, not `{expected}`",
+            )
 
     def resolve(self, node: ast.TypeExpr) -> Type:
         visit = getattr(self, f"_resolve_{type(node).__name__}")
@@ -92,30 +98,44 @@ class TypeResolver:
             self.ctx.uses[node.name] += 1
             return self._named(node.name)
         if node.name in GENERICS:
-            self.ctx.sink.report("AF113", node.span, f"`{node.name}` needs a type argument",
-                                 hint=f"write `{node.name}[string]`")
+            self.ctx.sink.report(
+                "AF113",
+                node.span,
+                f"`{node.name}` needs a type argument",
+                hint=f"write `{node.name}[string]`",
+            )
             return UNKNOWN
         if declaration is not None:
             self.ctx.sink.report(
-                "AF103", node.span, f"`{node.name}` is a {declaration.kind}, not a type",
+                "AF103",
+                node.span,
+                f"`{node.name}` is a {declaration.kind}, not a type",
                 labels=[Label(declaration.name_span, "declared here")],
             )
             return UNKNOWN
         known = [*PRIMITIVES, *BUILTIN_NAMED, *(d.name for d in self.ctx.of_kind("type"))]
-        self.ctx.sink.report("AF113", node.span, f"unknown type `{node.name}`",
-                             hint=similar(node.name, known))
+        self.ctx.sink.report(
+            "AF113", node.span, f"unknown type `{node.name}`", hint=similar(node.name, known)
+        )
         return UNKNOWN
 
     def _resolve_TypeApp(self, node: ast.TypeApp) -> Type:
         arity = GENERICS.get(node.name)
         if arity is None:
-            self.ctx.sink.report("AF113", node.span, f"`{node.name}` takes no type arguments",
-                                 hint="generic types are `list[T]`, `map[T]` and `Result[T]`")
+            self.ctx.sink.report(
+                "AF113",
+                node.span,
+                f"`{node.name}` takes no type arguments",
+                hint="generic types are `list[T]`, `map[T]` and `Result[T]`",
+            )
             return UNKNOWN
         if len(node.arguments) != arity:
-            self.ctx.sink.report("AF113", node.span,
-                                 f"`{node.name}` takes one type argument, found {len(node.arguments)}",
-                                 hint="maps always have string keys: `map[int]`")
+            self.ctx.sink.report(
+                "AF113",
+                node.span,
+                f"`{node.name}` takes one type argument, found {len(node.arguments)}",
+                hint="maps always have string keys: `map[int]`",
+            )
             return UNKNOWN
         inner = self.resolve(node.arguments[0])
         if node.name == "list":
@@ -131,7 +151,9 @@ class TypeResolver:
         members: list[str] = []
         for member in node.members:
             if member.value in members:
-                self.ctx.sink.report("AF107", member.span, f"enum member `{member.value}` is repeated")
+                self.ctx.sink.report(
+                    "AF107", member.span, f"enum member `{member.value}` is repeated"
+                )
             else:
                 members.append(member.value)
         return EnumT(tuple(members))

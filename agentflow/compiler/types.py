@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +103,7 @@ class EmptyT:
         return "nothing"
 
 
-Type = Union[Prim, ListT, MapT, RecordT, EnumT, OptionalT, UnknownT, EmptyT]
+Type = Prim | ListT | MapT | RecordT | EnumT | OptionalT | UnknownT | EmptyT
 
 STRING = Prim("string")
 INT = Prim("int")
@@ -118,7 +117,16 @@ UNKNOWN = UnknownT()
 EMPTY = EmptyT()
 
 PRIMITIVES = {"string": STRING, "int": INT, "float": FLOAT, "bool": BOOL}
-ERROR_KINDS = ("timeout", "rate_limited", "validation", "tool", "model", "denied", "budget", "failed")
+ERROR_KINDS = (
+    "timeout",
+    "rate_limited",
+    "validation",
+    "tool",
+    "model",
+    "denied",
+    "budget",
+    "failed",
+)
 
 MESSAGE = RecordT(
     (FieldT("role", EnumT(("user", "assistant"))), FieldT("content", STRING)), "Message"

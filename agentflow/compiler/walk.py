@@ -19,6 +19,9 @@ def nodes(program: ast.Program) -> Iterator[object]:
         if not is_dataclass(node) or isinstance(node, type):
             continue
         yield node
-        children = [getattr(node, f.name) for f in fields(node)
-                    if f.name != "span" and not f.name.endswith("_span")]
+        children = [
+            getattr(node, f.name)
+            for f in fields(node)
+            if f.name != "span" and not f.name.endswith("_span")
+        ]
         stack.extend(reversed(children))

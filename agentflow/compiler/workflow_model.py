@@ -1,8 +1,7 @@
-"""What the checker learns about a workflow body; the graph, policy, cost and lower passes read it."""
+"""What the checker learns about a workflow body, for the graph, policy, cost and lower passes."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from agentflow.compiler.types import Type
@@ -33,8 +32,9 @@ class Occurrence:
     @property
     def call(self) -> ast.Call | None:
         value = self.stmt.value
-        inner = value.call if isinstance(value, ast.TryCall | ast.MapCall | ast.IterateCall) \
-            else value
+        inner = (
+            value.call if isinstance(value, ast.TryCall | ast.MapCall | ast.IterateCall) else value
+        )
         return inner if isinstance(inner, ast.Call) else None
 
 
@@ -68,7 +68,6 @@ class WorkflowInfo:
     returns: list[Ending] = field(default_factory=list)
     fails: list[Ending] = field(default_factory=list)
     settings: dict[str, ast.Setting] = field(default_factory=dict)
-    uses: Counter[str] = field(default_factory=Counter)
     order: list[str] = field(default_factory=list)
     cycles: list[list[str]] = field(default_factory=list)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Union
 
 from agentflow.source import Span
 
@@ -172,21 +171,10 @@ class Binary:
     span: Span
 
 
-Literal = Union[
-    StringLit, NumberLit, CountLit, MoneyLit, DurationLit, PercentLit, RateLit, BoolLit
-]
-Expr = Union[
-    Name,
-    Literal,
-    ListLit,
-    RecordLit,
-    Comprehension,
-    Call,
-    Attribute,
-    Index,
-    Unary,
-    Binary,
-]
+Literal = StringLit | NumberLit | CountLit | MoneyLit | DurationLit | PercentLit | RateLit | BoolLit
+Expr = (
+    Name | Literal | ListLit | RecordLit | Comprehension | Call | Attribute | Index | Unary | Binary
+)
 
 # ============================================================ types
 
@@ -233,7 +221,7 @@ class OptionalType:
     span: Span
 
 
-TypeExpr = Union[TypeName, TypeApp, RecordType, EnumType, OptionalType]
+TypeExpr = TypeName | TypeApp | RecordType | EnumType | OptionalType
 
 # ============================================================ declarations
 
@@ -258,7 +246,7 @@ class OutputBlock:
     span: Span
 
 
-BodyItem = Union[Setting, InputBlock, OutputBlock]
+BodyItem = Setting | InputBlock | OutputBlock
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +369,7 @@ class IterateCall:
     span: Span
 
 
-NodeValue = Union[Expr, TryCall, MapCall, IterateCall]
+NodeValue = Expr | TryCall | MapCall | IterateCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,7 +440,7 @@ class Fail:
     span: Span
 
 
-Statement = Union[Binding, WorkflowSetting, If, Switch, Return, Fail]
+Statement = Binding | WorkflowSetting | If | Switch | Return | Fail
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,17 +462,17 @@ class WorkflowDecl:
     span: Span
 
 
-Declaration = Union[
-    ModelDecl,
-    ToolDecl,
-    TypeDecl,
-    RoleDecl,
-    PrincipalDecl,
-    BudgetDecl,
-    PolicyDecl,
-    AgentDecl,
-    WorkflowDecl,
-]
+Declaration = (
+    ModelDecl
+    | ToolDecl
+    | TypeDecl
+    | RoleDecl
+    | PrincipalDecl
+    | BudgetDecl
+    | PolicyDecl
+    | AgentDecl
+    | WorkflowDecl
+)
 
 # ============================================================ file
 

@@ -7,8 +7,13 @@ from decimal import Decimal, InvalidOperation
 
 _DIGITS = re.compile(r"^\d+(?:_\d+)*(?:\.\d+(?:_\d+)*)?$")
 
-DURATION_UNITS = {"ms": Decimal("0.001"), "s": Decimal(1), "min": Decimal(60),
-                  "h": Decimal(3600), "d": Decimal(86400)}
+DURATION_UNITS = {
+    "ms": Decimal("0.001"),
+    "s": Decimal(1),
+    "min": Decimal(60),
+    "h": Decimal(3600),
+    "d": Decimal(86400),
+}
 RATE_PERIODS = {"s": 1, "min": 60, "h": 3600, "d": 86400}
 COUNT_SUFFIXES = {"k": 1_000, "M": 1_000_000}
 

@@ -21,8 +21,11 @@ CATALOGUE: dict[str, tuple[str | None, list[str]]] = {
     "expected a declaration": (
         "a file holds `model`, `tool`, `type`, `role`, `principal`, `budget`, `policy`, "
         "`agent` and `workflow` declarations",
-        ["agentflow 1\nfoo bar {}", "agentflow 1\nmodel m { provider = offline }\n}",
-         "agentflow 1\nmodel m { provider = offline }\nx = 1"],
+        [
+            "agentflow 1\nfoo bar {}",
+            "agentflow 1\nmodel m { provider = offline }\n}",
+            "agentflow 1\nmodel m { provider = offline }\nx = 1",
+        ],
     ),
     "expected a type after `:`": (
         "fields are written `name: type`, e.g. `topic: string`",
@@ -66,7 +69,10 @@ CATALOGUE: dict[str, tuple[str | None, list[str]]] = {
     ),
     "missing `}`": (
         "every `{` needs a matching `}`",
-        ["agentflow 1\nmodel m { provider = offline", "agentflow 1\nworkflow w() -> int { return 1"],
+        [
+            "agentflow 1\nmodel m { provider = offline",
+            "agentflow 1\nworkflow w() -> int { return 1",
+        ],
     ),
 }
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lark import Token, v_args
-from lark.visitors import Transformer_NonRecursive
 from lark.tree import Meta
+from lark.visitors import Transformer_NonRecursive
 
 from agentflow.grammar import ast, literals
 from agentflow.grammar.strings import decode_string

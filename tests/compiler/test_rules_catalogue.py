@@ -30,6 +30,7 @@ GROUPS = {
 # The published catalogue. Codes are stable: renaming one, changing its severity or
 # dropping it is a breaking change and must show up here.
 CATALOGUE = """
+AF000 internal-error error
 AF001 syntax-error error                AF002 missing-header error
 AF003 unknown-version error             AF004 unterminated-string error
 AF005 invalid-escape error              AF006 unreadable-file error
@@ -57,7 +58,8 @@ AF219 invalid-retry error               AF220 call-in-comprehension error
 AF221 nested-call error                 AF222 non-exhaustive-switch error
 AF223 invalid-switch-case error         AF224 iterate-type error
 AF225 settings-on-non-call error        AF226 invalid-default error
-AF227 invalid-output error              AF230 template-syntax error
+AF227 invalid-output error              AF228 branch-type error
+AF230 template-syntax error
 AF231 template-undefined error          AF232 template-unknown-field error
 AF233 template-not-allowed error
 AF301 cycle error                       AF302 missing-return error
@@ -82,7 +84,7 @@ EXPECTED = {
 
 SECTIONS = ("## What it does", "## Why", "## Example", "## Use instead")
 # Problems in the file's bytes, not its text: no program can show them.
-TEXT_ONLY = {"AF006", "AF007", "AF008"}
+TEXT_ONLY = {"AF000", "AF006", "AF007", "AF008"}
 # May show its example as generated text instead of a (very long) program.
 TEXT_ALLOWED = TEXT_ONLY | {"AF009"}
 # Whose wrong example cannot start with the usual header.

@@ -54,8 +54,11 @@ def attempts_of(value: ast.Expr | None) -> int:
         return 1 + max(value.value, 0)
     if isinstance(value, ast.RecordLit):
         for entry in value.entries:
-            if entry.key == "attempts" and isinstance(entry.value, ast.NumberLit) and \
-                    isinstance(entry.value.value, int):
+            if (
+                entry.key == "attempts"
+                and isinstance(entry.value, ast.NumberLit)
+                and isinstance(entry.value.value, int)
+            ):
                 return max(entry.value.value, 1)
         return 1
     return 1
@@ -80,30 +83,40 @@ class CostModel:
             price = self.price(declaration.name)
             if price is None:
                 self.ctx.sink.report(
-                    "AF502", declaration.name_span,
+                    "AF502",
+                    declaration.name_span,
                     f"the price of model `{declaration.name}` is not known",
                     hint="set `price = { input: $..., output: $... }` (per million tokens)",
                 )
         for declaration in self.ctx.of_kind("agent"):
             cost = self.agent(declaration.name)
-            self._against_budget(declaration.node.body, cost, declaration.name_span,
-                                 f"agent `{declaration.name}`")
+            self._against_budget(
+                declaration.node.body, cost, declaration.name_span, f"agent `{declaration.name}`"
+            )
         for name, info in self.ctx.workflows.items():
             cost = self.workflow(name)
             budget = info.settings.get("budget")
             if budget is not None:
                 self._report_unbounded(info, cost)
-                self._against_budget_ref(budget.value, cost, info.decl.name_span,
-                                         f"workflow `{name}`")
-        self.ctx.costs = {"agents": self.agent_costs, "workflows": self.workflow_costs, "model": self}
+                self._against_budget_ref(
+                    budget.value, cost, info.decl.name_span, f"workflow `{name}`"
+                )
+        self.ctx.costs = {
+            "agents": self.agent_costs,
+            "workflows": self.workflow_costs,
+            "model": self,
+        }
 
     # ---------------------------------------------------------------- prices
 
     def price(self, model: str) -> Price | None:
         if model not in self.prices:
             declaration = self.ctx.declarations.get(model)
-            self.prices[model] = model_price(declaration.node) if declaration and \
-                declaration.kind == "model" else None
+            self.prices[model] = (
+                model_price(declaration.node)
+                if declaration and declaration.kind == "model"
+                else None
+            )
         return self.prices[model]
 
     def _model_chain(self, model: str) -> list[str]:
@@ -124,8 +137,11 @@ class CostModel:
         self._active.add(name)
         body: ast.Body = self.ctx.declarations[name].node.body
         model_setting = self.ctx.setting(body, "model")
-        model = model_setting.value.name if model_setting and isinstance(model_setting.value, ast.Name) \
+        model = (
+            model_setting.value.name
+            if model_setting and isinstance(model_setting.value, ast.Name)
             else ""
+        )
         steps = _int_setting(self.ctx, body, "max_steps") or DEFAULT_MAX_STEPS
         max_tokens = _int_setting(self.ctx, body, "max_tokens")
         per_step = Decimal(0)
@@ -133,7 +149,9 @@ class CostModel:
         for candidate in self._model_chain(model):
             price = self.price(candidate) or Price(Decimal(0), Decimal(0), "unknown")
             model_body = self.ctx.declarations[candidate].node.body
-            limit = max_tokens or _int_setting(self.ctx, model_body, "max_tokens") or DEFAULT_MAX_TOKENS
+            limit = (
+                max_tokens or _int_setting(self.ctx, model_body, "max_tokens") or DEFAULT_MAX_TOKENS
+            )
             step = Decimal(limit) * (price.input + price.output) / MILLION
             per_step = max(per_step, step)
             tokens_per_step = max(tokens_per_step, 2 * limit)
@@ -187,7 +205,9 @@ class CostModel:
                 if isinstance(stmt.otherwise, ast.Block):
                     arms.append(self._block(stmt.otherwise, by_stmt))
                 elif isinstance(stmt.otherwise, ast.If):
-                    arms.append(self._block(ast.Block((stmt.otherwise,), stmt.otherwise.span), by_stmt))
+                    arms.append(
+                        self._block(ast.Block((stmt.otherwise,), stmt.otherwise.span), by_stmt)
+                    )
                 total.add(max(arms, key=lambda c: c.usd))
             elif isinstance(stmt, ast.Switch):
                 blocks = [c.body for c in stmt.cases] + ([stmt.default] if stmt.default else [])
@@ -201,8 +221,11 @@ class CostModel:
             return Cost()
         callee = self._callee(occurrence.callee) or Cost()
         settings = occurrence.stmt.settings
-        retry = next((s.value for s in settings.settings if s.name == "retry"), None) \
-            if settings else None
+        retry = (
+            next((s.value for s in settings.settings if s.name == "retry"), None)
+            if settings
+            else None
+        )
         times = attempts_of(retry)
         cost = Cost()
         value = occurrence.stmt.value
@@ -211,9 +234,8 @@ class CostModel:
                 times *= len(value.iterable.items)
             else:
                 cost.bounded = False
-        elif isinstance(value, ast.IterateCall):
-            if isinstance(value.max, ast.NumberLit) and isinstance(value.max.value, int):
-                times *= value.max.value
+        elif isinstance(value, ast.IterateCall) and isinstance(value.max, ast.NumberLit):
+            times *= value.max.value if isinstance(value.max.value, int) else 1
         cost.add(callee, times)
         return cost
 
@@ -224,10 +246,14 @@ class CostModel:
             return
         for occurrence in info.all_occurrences():
             value = occurrence.stmt.value
-            if isinstance(value, ast.MapCall) and not isinstance(value.iterable, ast.ListLit) and \
-                    occurrence.callee_kind in ("agent", "workflow"):
+            if (
+                isinstance(value, ast.MapCall)
+                and not isinstance(value.iterable, ast.ListLit)
+                and occurrence.callee_kind in ("agent", "workflow")
+            ):
                 self.ctx.sink.report(
-                    "AF503", value.iterable.span,
+                    "AF503",
+                    value.iterable.span,
                     f"the cost of `{occurrence.name}` grows with the length of this list",
                     hint="the budget is still enforced at run time; `max_nodes` bounds fan-out",
                 )
@@ -244,13 +270,20 @@ class CostModel:
         if declaration is None or declaration.kind != "budget":
             return
         body: ast.Body = declaration.node.body
-        for window, label in (("per_run", "per run"), ("daily", "per day"), ("monthly", "per month")):
+        for window, label in (
+            ("per_run", "per run"),
+            ("daily", "per day"),
+            ("monthly", "per month"),
+        ):
             setting = self.ctx.setting(body, window)
-            limit = setting.value.value if setting and isinstance(setting.value, ast.MoneyLit) else None
+            limit = (
+                setting.value.value if setting and isinstance(setting.value, ast.MoneyLit) else None
+            )
             if limit is not None and cost.usd > limit:
                 ctx_parts = ", ".join(f"{label_} {money(usd)}" for label_, usd in cost.parts[:4])
                 self.ctx.sink.report(
-                    "AF501", span,
+                    "AF501",
+                    span,
                     f"{owner} may cost up to {money(cost.usd)} in one run, but budget "
                     f"`{ref.name}` allows {money(limit)} {label}",
                     hint=(f"worst case: {ctx_parts}; " if ctx_parts else "")
@@ -260,7 +293,8 @@ class CostModel:
         tokens = _int_setting(self.ctx, body, "tokens_per_run")
         if tokens is not None and cost.tokens > tokens:
             self.ctx.sink.report(
-                "AF501", span,
+                "AF501",
+                span,
                 f"{owner} may use up to {cost.tokens:,} tokens in one run, but budget "
                 f"`{ref.name}` allows {tokens:,}",
                 hint="lower `max_steps`/`max_tokens`, or raise `tokens_per_run`",

@@ -17,9 +17,14 @@ CREDENTIAL_PATTERNS = (
     ("a Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}")),
     ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
     ("a long hex secret", re.compile(r"\b[0-9a-fA-F]{40,}\b")),
-    ("a long base64 secret", re.compile(r"(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]*[0-9])"
-                                        r"(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])"
-                                        r"[A-Za-z0-9+/]{40,}={0,2}")),
+    (
+        "a long base64 secret",
+        re.compile(
+            r"(?<![A-Za-z0-9+/])(?=[A-Za-z0-9+/]*[0-9])"
+            r"(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])"
+            r"[A-Za-z0-9+/]{40,}={0,2}"
+        ),
+    ),
 )
 ROLE_LISTS = {"tool": "tools", "agent": "agents", "workflow": "workflows"}
 
@@ -44,15 +49,22 @@ def run(ctx: Context) -> None:
     holders = _role_holders(ctx)
     for name, info in ctx.workflows.items():
         run_as = info.settings.get("run_as")
-        if run_as is None or not isinstance(run_as.value, ast.Name) or run_as.value.name not in roles:
+        if (
+            run_as is None
+            or not isinstance(run_as.value, ast.Name)
+            or run_as.value.name not in roles
+        ):
             if run_as is None:
                 _check_startable(ctx, name, roles, holders)
             continue
         role_name = run_as.value.name
         if ctx.of_kind("principal") and role_name not in holders:
-            ctx.sink.report("AF409", run_as.value.span,
-                            f"no principal holds role `{role_name}`, so `{name}` can never start",
-                            hint=f"add `{role_name}` to a principal's `roles`")
+            ctx.sink.report(
+                "AF409",
+                run_as.value.span,
+                f"no principal holds role `{role_name}`, so `{name}` can never start",
+                hint=f"add `{role_name}` to a principal's `roles`",
+            )
         _check_calls(ctx, info, role_name, roles[role_name])
 
 
@@ -63,7 +75,9 @@ def _grants(ctx: Context) -> dict[str, RoleGrants]:
         lists = {}
         for kind, key in ROLE_LISTS.items():
             setting = ctx.setting(body, key)
-            lists[kind] = frozenset(r.name for r in ref_names(setting.value)) if setting else frozenset()
+            lists[kind] = (
+                frozenset(r.name for r in ref_names(setting.value)) if setting else frozenset()
+            )
         result[declaration.name] = RoleGrants(lists["tool"], lists["agent"], lists["workflow"])
     return result
 
@@ -77,14 +91,16 @@ def _role_holders(ctx: Context) -> set[str]:
     return held
 
 
-def _check_startable(ctx: Context, workflow: str, roles: dict[str, RoleGrants],
-                     holders: set[str]) -> None:
+def _check_startable(
+    ctx: Context, workflow: str, roles: dict[str, RoleGrants], holders: set[str]
+) -> None:
     if not ctx.of_kind("principal"):
         return
     if any(roles[r].allows("workflow", workflow) for r in holders if r in roles):
         return
     ctx.sink.report(
-        "AF405", ctx.declarations[workflow].name_span,
+        "AF405",
+        ctx.declarations[workflow].name_span,
         f"workflow `{workflow}` has no `run_as`, and no principal's role lists it",
         hint="add `run_as = ROLE` naming a role a principal holds",
     )
@@ -103,7 +119,9 @@ def _check_calls(ctx: Context, info: object, role_name: str, grants: RoleGrants)
         span = call.callee.span if call else occurrence.stmt.name_span
         if not grants.allows(kind, callee):
             ctx.sink.report(
-                "AF401", span, f"role `{role_name}` does not allow {kind} `{callee}`",
+                "AF401",
+                span,
+                f"role `{role_name}` does not allow {kind} `{callee}`",
                 labels=[Label(role_span, f"`{info.decl.name}` runs as `{role_name}`")],
                 hint=f"add `{callee}` to the `{ROLE_LISTS[kind]}` of role `{role_name}`",
             )
@@ -111,8 +129,14 @@ def _check_calls(ctx: Context, info: object, role_name: str, grants: RoleGrants)
             _check_agent_tools(ctx, callee, role_name, grants, span, set())
 
 
-def _check_agent_tools(ctx: Context, agent: str, role_name: str, grants: RoleGrants,
-                       call_span: ast.Span, seen: set[str]) -> None:
+def _check_agent_tools(
+    ctx: Context,
+    agent: str,
+    role_name: str,
+    grants: RoleGrants,
+    call_span: ast.Span,
+    seen: set[str],
+) -> None:
     if agent in seen:
         return
     seen.add(agent)
@@ -124,7 +148,8 @@ def _check_agent_tools(ctx: Context, agent: str, role_name: str, grants: RoleGra
             continue
         if not grants.allows(target.kind, ref.name):
             ctx.sink.report(
-                "AF402", call_span,
+                "AF402",
+                call_span,
                 f"agent `{agent}` uses {target.kind} `{ref.name}`, which role `{role_name}` "
                 "does not allow",
                 labels=[Label(ref.span, f"`{agent}` lists `{ref.name}` here")],
@@ -139,7 +164,9 @@ def _check_credentials(ctx: Context) -> None:
         for label, pattern in CREDENTIAL_PATTERNS:
             if pattern.search(literal.value):
                 ctx.sink.report(
-                    "AF403", literal.span, f"this string looks like {label}",
+                    "AF403",
+                    literal.span,
+                    f"this string looks like {label}",
                     hint='never write secrets in the file; read them with `env("NAME")`',
                 )
                 break

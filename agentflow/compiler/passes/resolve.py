@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 from agentflow.compiler import python_tools, settings, templates
 from agentflow.compiler.builtins import BUILTINS
-from agentflow.compiler.expressions import ExprTyper
 from agentflow.compiler.context import (
     DECLARATION_KINDS,
     Context,
@@ -12,6 +13,7 @@ from agentflow.compiler.context import (
     Signature,
     similar,
 )
+from agentflow.compiler.expressions import ExprTyper
 from agentflow.compiler.schema import (
     BUILTIN_TYPE_NAMES,
     COMMON_TOOL_SETTINGS,
@@ -47,12 +49,21 @@ def run(ctx: Context) -> None:
             visit(ctx, declaration.node, resolver)
     policies = [d for d in ctx.program.declarations if isinstance(d, ast.PolicyDecl)]
     for extra in policies[1:]:
-        ctx.sink.report("AF102", extra.span.cover(Span(extra.span.start, extra.span.start + 6)),
-                        "`policy` is declared twice", labels=[Label(policies[0].span, "first here")])
+        ctx.sink.report(
+            "AF102",
+            extra.span.cover(Span(extra.span.start, extra.span.start + 6)),
+            "`policy` is declared twice",
+            labels=[Label(policies[0].span, "first here")],
+        )
     if policies:
         ctx.policy = policies[0]
-        settings.check_settings(ctx, policies[0].body.settings, SETTINGS["policy"], "`policy`",
-                                Span(policies[0].span.start, policies[0].span.start + 6))
+        settings.check_settings(
+            ctx,
+            policies[0].body.settings,
+            SETTINGS["policy"],
+            "`policy`",
+            Span(policies[0].span.start, policies[0].span.start + 6),
+        )
         _no_blocks(ctx, policies[0].body, "`policy`")
 
 
@@ -60,12 +71,19 @@ def _check_header(ctx: Context) -> None:
     header = ctx.program.header
     if header is None:
         first = ctx.program.declarations[0].span.start if ctx.program.declarations else 0
-        ctx.sink.report("AF002", Span(first, first), "the file does not start with `agentflow 1`",
-                        hint="add `agentflow 1` as the first line")
+        ctx.sink.report(
+            "AF002",
+            Span(first, first),
+            "the file does not start with `agentflow 1`",
+            hint="add `agentflow 1` as the first line",
+        )
     elif header.version.raw != "1":
-        ctx.sink.report("AF003", header.version.span,
-                        f"unknown language version `{header.version.raw}`",
-                        hint="this compiler reads `agentflow 1`")
+        ctx.sink.report(
+            "AF003",
+            header.version.span,
+            f"unknown language version `{header.version.raw}`",
+            hint="this compiler reads `agentflow 1`",
+        )
 
 
 def _collect_declarations(ctx: Context) -> None:
@@ -75,13 +93,19 @@ def _collect_declarations(ctx: Context) -> None:
             continue
         name, span = node.name, node.name_span
         if name in RESERVED:
-            ctx.sink.report("AF115", span, f"`{name}` is a built-in name and cannot name a {kind}",
-                            hint=f"rename it, e.g. `my_{name.lower()}`")
+            ctx.sink.report(
+                "AF115",
+                span,
+                f"`{name}` is a built-in name and cannot name a {kind}",
+                hint=f"rename it, e.g. `my_{name.lower()}`",
+            )
             continue
         previous = ctx.declarations.get(name)
         if previous is not None:
             ctx.sink.report(
-                "AF102", span, f"`{name}` is declared twice",
+                "AF102",
+                span,
+                f"`{name}` is declared twice",
                 labels=[Label(previous.name_span, f"first declared here as a {previous.kind}")],
                 hint="names are unique per file",
             )
@@ -98,21 +122,30 @@ def _no_blocks(ctx: Context, body: ast.Body, owner: str) -> None:
     for item in body.items:
         if isinstance(item, ast.InputBlock | ast.OutputBlock):
             word = "input" if isinstance(item, ast.InputBlock) else "output"
-            ctx.sink.report("AF104", Span(item.span.start, item.span.start + len(word)),
-                            f"{owner} has no `{word}`")
+            ctx.sink.report(
+                "AF104",
+                Span(item.span.start, item.span.start + len(word)),
+                f"{owner} has no `{word}`",
+            )
 
 
 def _visit_model(ctx: Context, node: ast.ModelDecl, resolver: TypeResolver) -> None:
     owner = f"model `{node.name}`"
-    found = settings.check_settings(ctx, node.body.settings, SETTINGS["model"], owner,
-                                    _header_span(node))
+    found = settings.check_settings(
+        ctx, node.body.settings, SETTINGS["model"], owner, _header_span(node)
+    )
     _no_blocks(ctx, node.body, owner)
     provider = found.get("provider")
-    provider_name = provider.value.name if provider and isinstance(provider.value, ast.Name) else None
+    provider_name = (
+        provider.value.name if provider and isinstance(provider.value, ast.Name) else None
+    )
     if provider_name in ("anthropic", "openai") and "name" not in found:
-        ctx.sink.report("AF106", _header_span(node),
-                        f"{owner} is missing the required setting `name`",
-                        hint=f"name the {provider_name} model, e.g. `name = \"...\"`")
+        ctx.sink.report(
+            "AF106",
+            _header_span(node),
+            f"{owner} is missing the required setting `name`",
+            hint=f'name the {provider_name} model, e.g. `name = "..."`',
+        )
     fallback = found.get("fallback")
     if fallback and isinstance(fallback.value, ast.Name) and fallback.value.name == node.name:
         ctx.sink.report("AF306", fallback.value.span, f"model `{node.name}` falls back to itself")
@@ -126,25 +159,33 @@ def _visit_role(ctx: Context, node: ast.RoleDecl, resolver: TypeResolver) -> Non
 
 def _visit_principal(ctx: Context, node: ast.PrincipalDecl, resolver: TypeResolver) -> None:
     owner = f"principal `{node.name}`"
-    settings.check_settings(ctx, node.body.settings, SETTINGS["principal"], owner,
-                            _header_span(node))
+    settings.check_settings(
+        ctx, node.body.settings, SETTINGS["principal"], owner, _header_span(node)
+    )
     _no_blocks(ctx, node.body, owner)
 
 
 def _visit_budget(ctx: Context, node: ast.BudgetDecl, resolver: TypeResolver) -> None:
     owner = f"budget `{node.name}`"
-    found = settings.check_settings(ctx, node.body.settings, SETTINGS["budget"], owner,
-                                    _header_span(node))
+    found = settings.check_settings(
+        ctx, node.body.settings, SETTINGS["budget"], owner, _header_span(node)
+    )
     _no_blocks(ctx, node.body, owner)
     windows = [(n, found[n].value) for n in ("per_run", "daily", "monthly") if n in found]
-    amounts = [(n, v.value, v.span) for n, v in windows
-               if isinstance(v, ast.MoneyLit) and v.value is not None]
-    for (small, small_value, small_span), (large, large_value, _) in zip(amounts, amounts[1:]):
+    amounts = [
+        (n, v.value, v.span)
+        for n, v in windows
+        if isinstance(v, ast.MoneyLit) and v.value is not None
+    ]
+    for (small, small_value, small_span), (large, large_value, _) in itertools.pairwise(amounts):
         if small_value > large_value:
-            ctx.sink.report("AF504", small_span,
-                            f"`{small}` ({small_value:f} USD) is above `{large}` "
-                            f"({large_value:f} USD) in {owner}",
-                            hint=f"`{small}` can never be reached; lower it or raise `{large}`")
+            ctx.sink.report(
+                "AF504",
+                small_span,
+                f"`{small}` ({small_value:f} USD) is above `{large}` "
+                f"({large_value:f} USD) in {owner}",
+                hint=f"`{small}` can never be reached; lower it or raise `{large}`",
+            )
 
 
 def _visit_tool(ctx: Context, node: ast.ToolDecl, resolver: TypeResolver) -> None:
@@ -155,28 +196,42 @@ def _visit_tool(ctx: Context, node: ast.ToolDecl, resolver: TypeResolver) -> Non
     if isinstance(source, ast.StdlibSource):
         stdlib = STDLIB_TOOLS.get(source.name) if source.namespace == "stdlib" else None
         if source.namespace != "stdlib":
-            ctx.sink.report("AF105", source.span,
-                            f"unknown tool source `{source.namespace}.{source.name}`",
-                            hint="tools come from `stdlib.NAME` or `python(\"module:function\")`")
+            ctx.sink.report(
+                "AF105",
+                source.span,
+                f"unknown tool source `{source.namespace}.{source.name}`",
+                hint='tools come from `stdlib.NAME` or `python("module:function")`',
+            )
         elif stdlib is None:
-            ctx.sink.report("AF105", source.name_span, f"`stdlib.{source.name}` is not a standard tool",
-                            hint=similar(source.name, STDLIB_TOOLS)
-                            or "standard tools: " + ", ".join(STDLIB_TOOLS))
+            ctx.sink.report(
+                "AF105",
+                source.name_span,
+                f"`stdlib.{source.name}` is not a standard tool",
+                hint=similar(source.name, STDLIB_TOOLS)
+                or "standard tools: " + ", ".join(STDLIB_TOOLS),
+            )
         schema = {**COMMON_TOOL_SETTINGS, **(stdlib.settings if stdlib else {})}
         found = settings.check_settings(ctx, body_settings, schema, owner, _header_span(node))
         if stdlib is None:
             ctx.signatures[node.name] = Signature(RecordT(()), UNKNOWN)
             return
         if declared_input or declared_output:
-            block = next(i for i in (node.body.items if node.body else ())
-                         if isinstance(i, ast.InputBlock | ast.OutputBlock))
-            ctx.sink.report("AF104", block.span,
-                            f"`stdlib.{source.name}` has a fixed signature; remove `input`/`output`")
+            block = next(
+                i
+                for i in (node.body.items if node.body else ())
+                if isinstance(i, ast.InputBlock | ast.OutputBlock)
+            )
+            ctx.sink.report(
+                "AF104",
+                block.span,
+                f"`stdlib.{source.name}` has a fixed signature; remove `input`/`output`",
+            )
         _check_confinement(ctx, node, stdlib.confinement, found, source.name)
         signature = Signature(stdlib.input, stdlib.output)
     else:
-        found = settings.check_settings(ctx, body_settings, COMMON_TOOL_SETTINGS, owner,
-                                        _header_span(node))
+        found = settings.check_settings(
+            ctx, body_settings, COMMON_TOOL_SETTINGS, owner, _header_span(node)
+        )
         signature = python_tools.signature(ctx, node, declared_input, declared_output)
     ctx.signatures[node.name] = _apply_bind(ctx, node, signature, found.get("bind"))
 
@@ -195,13 +250,17 @@ def _declared_signature(
 
 
 def _check_confinement(
-    ctx: Context, node: ast.ToolDecl, confinement: str | None,
-    found: dict[str, ast.Setting], tool_name: str,
+    ctx: Context,
+    node: ast.ToolDecl,
+    confinement: str | None,
+    found: dict[str, ast.Setting],
+    tool_name: str,
 ) -> None:
     if confinement and confinement not in found:
         example = '["./docs"]' if confinement == "roots" else '["api.example.com"]'
         ctx.sink.report(
-            "AF407", node.source.span,
+            "AF407",
+            node.source.span,
             f"`stdlib.{tool_name}` needs `{confinement}`: tools are confined by default",
             hint=f"add `{{ {confinement} = {example} }}`",
         )
@@ -211,11 +270,17 @@ def _check_confinement(
             continue
         values = setting.value.items if isinstance(setting.value, ast.ListLit) else (setting.value,)
         for value in values:
-            if isinstance(value, ast.StringLit) and not value.is_template and \
-                    not (ctx.base_dir / value.value).is_dir():
-                ctx.sink.report("AF114", value.span,
-                                f"directory `{value.value}` does not exist",
-                                hint=f"paths are relative to `{ctx.base_dir}`")
+            if (
+                isinstance(value, ast.StringLit)
+                and not value.is_template
+                and not (ctx.base_dir / value.value).is_dir()
+            ):
+                ctx.sink.report(
+                    "AF114",
+                    value.span,
+                    f"directory `{value.value}` does not exist",
+                    hint=f"paths are relative to `{ctx.base_dir}`",
+                )
 
 
 def _apply_bind(
@@ -227,14 +292,20 @@ def _apply_bind(
     for entry in bind.value.entries:
         field = signature.inputs.field(entry.key)
         if field is None:
-            ctx.sink.report("AF203", entry.key_span,
-                            f"tool `{node.name}` has no input `{entry.key}` to bind",
-                            hint=similar(entry.key, [f.name for f in signature.inputs.fields]))
+            ctx.sink.report(
+                "AF203",
+                entry.key_span,
+                f"tool `{node.name}` has no input `{entry.key}` to bind",
+                hint=similar(entry.key, [f.name for f in signature.inputs.fields]),
+            )
             continue
         value_type = ExprTyper(ctx, {}).infer(entry.value, field.type)
         if not is_assignable(value_type, field.type):
-            ctx.sink.report("AF201", entry.value.span,
-                            f"`{entry.key}` expects `{field.type}`, found `{value_type}`")
+            ctx.sink.report(
+                "AF201",
+                entry.value.span,
+                f"`{entry.key}` expects `{field.type}`, found `{value_type}`",
+            )
         bound.append(entry.key)
     remaining = tuple(f for f in signature.inputs.fields if f.name not in bound)
     return Signature(RecordT(remaining), signature.output, tuple(bound))
@@ -242,15 +313,20 @@ def _apply_bind(
 
 def _visit_agent(ctx: Context, node: ast.AgentDecl, resolver: TypeResolver) -> None:
     owner = f"agent `{node.name}`"
-    found = settings.check_settings(ctx, node.body.settings, SETTINGS["agent"], owner,
-                                    _header_span(node))
+    found = settings.check_settings(
+        ctx, node.body.settings, SETTINGS["agent"], owner, _header_span(node)
+    )
     declared_input, declared_output = _declared_signature(node.body, resolver)
     inputs = declared_input or RecordT(())
     output = declared_output or STRING
     ctx.signatures[node.name] = Signature(inputs, output)
     if "system" not in found and "prompt" not in found:
-        ctx.sink.report("AF227", _header_span(node), f"{owner} has neither `system` nor `prompt`",
-                        hint="add `prompt = \"...\"` with what the model should do")
+        ctx.sink.report(
+            "AF227",
+            _header_span(node),
+            f"{owner} has neither `system` nor `prompt`",
+            hint='add `prompt = "..."` with what the model should do',
+        )
     scope = {f.name: f.type for f in inputs.fields}
     for key in ("system", "prompt"):
         setting = found.get(key)
@@ -262,7 +338,8 @@ def _visit_agent(ctx: Context, node: ast.AgentDecl, resolver: TypeResolver) -> N
         if field is None or not is_assignable(field.type, ListT(MESSAGE)):
             found_text = f"has type `{field.type}`" if field else "is not one of its inputs"
             ctx.sink.report(
-                "AF218", history.value.span,
+                "AF218",
+                history.value.span,
                 f"`history` must name an input of type `list[Message]`; "
                 f"`{history.value.name}` {found_text}",
                 hint=f"declare `{history.value.name}: list[Message]` in `input {{ ... }}`",
@@ -274,8 +351,12 @@ def _visit_workflow(ctx: Context, node: ast.WorkflowDecl, resolver: TypeResolver
     seen: dict[str, ast.Param] = {}
     for param in node.params:
         if param.name in seen:
-            ctx.sink.report("AF107", param.name_span, f"parameter `{param.name}` is declared twice",
-                            labels=[Label(seen[param.name].name_span, "first declared here")])
+            ctx.sink.report(
+                "AF107",
+                param.name_span,
+                f"parameter `{param.name}` is declared twice",
+                labels=[Label(seen[param.name].name_span, "first declared here")],
+            )
             continue
         seen[param.name] = param
         param_type = resolver.resolve(param.type)

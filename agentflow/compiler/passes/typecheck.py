@@ -78,14 +78,21 @@ class WorkflowChecker:
 
     def _collect_setting(self, stmt: ast.WorkflowSetting, path: Path) -> None:
         if path:
-            self.ctx.sink.report("AF104", stmt.name_span,
-                                 f"`{stmt.name}` is a workflow setting; it cannot be set in a branch")
+            self.ctx.sink.report(
+                "AF104",
+                stmt.name_span,
+                f"`{stmt.name}` is a workflow setting; it cannot be set in a branch",
+            )
             return
         setting = ast.Setting(stmt.name, stmt.name_span, stmt.value, stmt.span)
         previous = self.info.settings.get(stmt.name)
         if previous is not None:
-            self.ctx.sink.report("AF107", stmt.name_span, f"setting `{stmt.name}` is given twice",
-                                 labels=[Label(previous.name_span, "first given here")])
+            self.ctx.sink.report(
+                "AF107",
+                stmt.name_span,
+                f"setting `{stmt.name}` is given twice",
+                labels=[Label(previous.name_span, "first given here")],
+            )
             return
         self.info.settings[stmt.name] = setting
 
@@ -122,8 +129,13 @@ class WorkflowChecker:
     def _check_settings(self) -> None:
         decl = self.info.decl
         owner = f"workflow `{decl.name}`"
-        settings.check_settings(self.ctx, tuple(self.info.settings.values()), SETTINGS["workflow"],
-                                owner, decl.name_span)
+        settings.check_settings(
+            self.ctx,
+            tuple(self.info.settings.values()),
+            SETTINGS["workflow"],
+            owner,
+            decl.name_span,
+        )
 
     def _report_duplicates(self) -> None:
         from agentflow.compiler.passes.resolve import RESERVED
@@ -137,23 +149,32 @@ class WorkflowChecker:
             if name in self.info.params:
                 first = occurrences[0].stmt
                 param = next(p for p in self.info.decl.params if p.name == name)
-                self.ctx.sink.report("AF102", first.name_span,
-                                     f"`{name}` is already a parameter of this workflow",
-                                     labels=[Label(param.name_span, "parameter declared here")])
+                self.ctx.sink.report(
+                    "AF102",
+                    first.name_span,
+                    f"`{name}` is already a parameter of this workflow",
+                    labels=[Label(param.name_span, "parameter declared here")],
+                )
                 continue
             for i, later in enumerate(occurrences):
                 for earlier in occurrences[:i]:
                     if _nested(earlier.path, later.path) or _nested(later.path, earlier.path):
                         self.ctx.sink.report(
-                            "AF102", later.stmt.name_span, f"`{name}` is bound twice",
+                            "AF102",
+                            later.stmt.name_span,
+                            f"`{name}` is bound twice",
                             labels=[Label(earlier.stmt.name_span, "first bound here")],
                             hint="a name may be bound once per path; use a new name",
                         )
                         break
 
     def _reserved(self, name: str, span: Span, what: str) -> None:
-        self.ctx.sink.report("AF115", span, f"`{name}` is a built-in name and cannot name a {what}",
-                             hint=f"rename it, e.g. `{name}_value`")
+        self.ctx.sink.report(
+            "AF115",
+            span,
+            f"`{name}` is a built-in name and cannot name a {what}",
+            hint=f"rename it, e.g. `{name}_value`",
+        )
 
     # ---------------------------------------------------------------- ordering
 
@@ -186,11 +207,17 @@ class WorkflowChecker:
     def _report_cycle(self, cycle: list[str]) -> None:
         spans = [self.info.occurrences[n][0].stmt.name_span for n in cycle]
         chain = " -> ".join(f"`{n}`" for n in [*cycle, cycle[0]])
-        labels = [Label(span, f"`{n}` depends on `{cycle[(i + 1) % len(cycle)]}`")
-                  for i, (n, span) in enumerate(zip(cycle, spans))]
-        self.ctx.sink.report("AF301", spans[0], f"these bindings depend on each other: {chain}",
-                             labels=labels[1:] if len(labels) > 1 else labels,
-                             hint="a workflow is a DAG; use `iterate ... max N` for bounded loops")
+        labels = [
+            Label(span, f"`{n}` depends on `{cycle[(i + 1) % len(cycle)]}`")
+            for i, (n, span) in enumerate(zip(cycle, spans, strict=False))
+        ]
+        self.ctx.sink.report(
+            "AF301",
+            spans[0],
+            f"these bindings depend on each other: {chain}",
+            labels=labels[1:] if len(labels) > 1 else labels,
+            hint="a workflow is a DAG; use `iterate ... max N` for bounded loops",
+        )
 
     # ---------------------------------------------------------------- name visibility
 
@@ -227,7 +254,8 @@ class WorkflowChecker:
             joined = join(result, own)
             if joined is None:
                 self.ctx.sink.report(
-                    "AF228", occurrence.stmt.name_span,
+                    "AF228",
+                    occurrence.stmt.name_span,
                     f"`{name}` is `{own}` here but `{result}` in another branch",
                     labels=[Label(occurrences[0].stmt.name_span, f"`{result}` here")],
                 )
@@ -248,10 +276,14 @@ class WorkflowChecker:
             if isinstance(stmt, ast.If):
                 if stmt.otherwise is None:
                     continue
-                otherwise = stmt.otherwise if isinstance(stmt.otherwise, ast.Block) else \
-                    ast.Block((stmt.otherwise,), stmt.otherwise.span)
-                if self._bound_on_every_path(name, stmt.then, ()) and \
-                        self._bound_on_every_path(name, otherwise, ()):
+                otherwise = (
+                    stmt.otherwise
+                    if isinstance(stmt.otherwise, ast.Block)
+                    else ast.Block((stmt.otherwise,), stmt.otherwise.span)
+                )
+                if self._bound_on_every_path(name, stmt.then, ()) and self._bound_on_every_path(
+                    name, otherwise, ()
+                ):
                     return True
             elif isinstance(stmt, ast.Switch):
                 if stmt.default is None and not branch.exhaustive:
@@ -304,23 +336,22 @@ class WorkflowChecker:
         self._check_node_settings(occurrence, typer)
         if stmt.guard is not None:
             typer.condition(stmt.guard, "a `when` condition")
-        self._record_uses(typer)
-
-    def _record_uses(self, typer: ExprTyper) -> None:
-        for name in typer.refs:
-            self.info.uses[name] += 1
 
     def _is_callable(self, call: ast.Call) -> bool:
         declaration = self.ctx.declarations.get(call.callee.name)
         return declaration is not None and declaration.kind in CALLABLE_KINDS
 
-    def _call(self, occurrence: Occurrence, expr: ast.Expr, typer: ExprTyper,
-              construct: str) -> Type | None:
+    def _call(
+        self, occurrence: Occurrence, expr: ast.Expr, typer: ExprTyper, construct: str
+    ) -> Type | None:
         """Check a call to an agent, tool or workflow; None when `expr` is not such a call."""
         if not isinstance(expr, ast.Call) or not self._is_callable(expr):
-            self.ctx.sink.report("AF225", expr.span,
-                                 f"{construct} needs a call to an agent, tool or workflow",
-                                 hint="e.g. `try researcher(topic: topic)`")
+            self.ctx.sink.report(
+                "AF225",
+                expr.span,
+                f"{construct} needs a call to an agent, tool or workflow",
+                hint="e.g. `try researcher(topic: topic)`",
+            )
             typer.infer(expr)
             return None
         name = expr.callee.name
@@ -338,48 +369,68 @@ class WorkflowChecker:
         callee = call.callee.name
         for argument in call.arguments:
             if argument.name is None:
-                self.ctx.sink.report("AF213", argument.span,
-                                     f"arguments to `{callee}` must be named",
-                                     hint=_named_hint(inputs, len(given)))
+                self.ctx.sink.report(
+                    "AF213",
+                    argument.span,
+                    f"arguments to `{callee}` must be named",
+                    hint=_named_hint(inputs, len(given)),
+                )
                 typer.infer(argument.value)
                 continue
             assert argument.name_span is not None
             if argument.name in given:
-                self.ctx.sink.report("AF107", argument.name_span,
-                                     f"argument `{argument.name}` is given twice",
-                                     labels=[Label(given[argument.name].name_span or argument.span,
-                                                   "first given here")])
+                self.ctx.sink.report(
+                    "AF107",
+                    argument.name_span,
+                    f"argument `{argument.name}` is given twice",
+                    labels=[
+                        Label(given[argument.name].name_span or argument.span, "first given here")
+                    ],
+                )
                 continue
             given[argument.name] = argument
             field = inputs.field(argument.name) if hasattr(inputs, "field") else None
             if field is None:
                 typer.infer(argument.value)
                 if argument.name in signature.bound:
-                    self.ctx.sink.report("AF203", argument.name_span,
-                                         f"`{argument.name}` is fixed by the tool's `bind`",
-                                         hint="bound arguments cannot be set by callers")
+                    self.ctx.sink.report(
+                        "AF203",
+                        argument.name_span,
+                        f"`{argument.name}` is fixed by the tool's `bind`",
+                        hint="bound arguments cannot be set by callers",
+                    )
                 else:
                     self.ctx.sink.report(
-                        "AF203", argument.name_span, f"`{callee}` has no input `{argument.name}`",
+                        "AF203",
+                        argument.name_span,
+                        f"`{callee}` has no input `{argument.name}`",
                         hint=similar(argument.name, [f.name for f in inputs.fields])
                         or _inputs_hint(inputs),
                     )
                 continue
             found = typer.infer(argument.value, field.type)
             if not is_assignable(found, field.type):
-                optional_fix = isinstance(found, OptionalT) and is_assignable(found.inner, field.type)
+                optional_fix = isinstance(found, OptionalT) and is_assignable(
+                    found.inner, field.type
+                )
                 self.ctx.sink.report(
-                    "AF207" if optional_fix else "AF201", argument.value.span,
+                    "AF207" if optional_fix else "AF201",
+                    argument.value.span,
                     f"argument `{argument.name}` of `{callee}`: {mismatch(found, field.type)}",
                     hint="give a default with `??`" if optional_fix else None,
                 )
-        missing = [f.name for f in getattr(inputs, "fields", ()) if f.required and f.name not in given]
+        missing = [
+            f.name for f in getattr(inputs, "fields", ()) if f.required and f.name not in given
+        ]
         if missing:
             listed = ", ".join(f"`{m}`" for m in missing)
-            self.ctx.sink.report("AF202", call.span,
-                                 f"`{callee}` is missing {'argument' if len(missing) == 1 else 'arguments'} "
-                                 f"{listed}",
-                                 hint="add " + ", ".join(f"`{m}: ...`" for m in missing))
+            self.ctx.sink.report(
+                "AF202",
+                call.span,
+                f"`{callee}` is missing {'argument' if len(missing) == 1 else 'arguments'} "
+                f"{listed}",
+                hint="add " + ", ".join(f"`{m}: ...`" for m in missing),
+            )
 
     def _map(self, occurrence: Occurrence, value: ast.MapCall, typer: ExprTyper) -> Type:
         iterable = typer.infer(value.iterable)
@@ -388,14 +439,22 @@ class WorkflowChecker:
             element = iterable.element
         elif not isinstance(iterable, UnknownT):
             hint = "give a default with `??`" if isinstance(iterable, OptionalT) else None
-            self.ctx.sink.report("AF209", value.iterable.span,
-                                 f"`map` goes over a list, found `{iterable}`", hint=hint)
+            self.ctx.sink.report(
+                "AF209",
+                value.iterable.span,
+                f"`map` goes over a list, found `{iterable}`",
+                hint=hint,
+            )
         if value.concurrency is not None:
             found = typer.infer(value.concurrency)
-            if not isinstance(value.concurrency, ast.NumberLit) or found != INT or \
-                    (value.concurrency.value or 0) < 1:
-                self.ctx.sink.report("AF212", value.concurrency.span,
-                                     "`concurrency` must be a whole number ≥ 1")
+            if (
+                not isinstance(value.concurrency, ast.NumberLit)
+                or found != INT
+                or (value.concurrency.value or 0) < 1
+            ):
+                self.ctx.sink.report(
+                    "AF212", value.concurrency.span, "`concurrency` must be a whole number ≥ 1"
+                )
         typer.scopes.append({value.item.name: element})
         try:
             inner = self._call(occurrence, value.call, typer, "`map`")
@@ -406,12 +465,18 @@ class WorkflowChecker:
     def _iterate(self, occurrence: Occurrence, value: ast.IterateCall, typer: ExprTyper) -> Type:
         initial = self._call(occurrence, value.initial, typer, "`iterate`") or UNKNOWN
         first_callee = occurrence.callee
-        if not isinstance(value.max, ast.NumberLit) or not isinstance(value.max.value, int) or \
-                value.max.value < 1:
+        if (
+            not isinstance(value.max, ast.NumberLit)
+            or not isinstance(value.max.value, int)
+            or value.max.value < 1
+        ):
             typer.infer(value.max)
-            self.ctx.sink.report("AF224", value.max.span,
-                                 "`max` must be a whole number literal ≥ 1",
-                                 hint="the bound makes the loop's cost predictable: `max 4`")
+            self.ctx.sink.report(
+                "AF224",
+                value.max.span,
+                "`max` must be a whole number literal ≥ 1",
+                hint="the bound makes the loop's cost predictable: `max 4`",
+            )
         typer.scopes.append({value.variable.name: initial})
         try:
             typer.condition(value.until, "an `until` condition")
@@ -419,9 +484,11 @@ class WorkflowChecker:
         finally:
             typer.scopes.pop()
         if step is not None and not is_assignable(step, initial):
-            self.ctx.sink.report("AF224", value.call.span,
-                                 f"each step must return the type of the first value: "
-                                 f"{mismatch(step, initial)}")
+            self.ctx.sink.report(
+                "AF224",
+                value.call.span,
+                f"each step must return the type of the first value: {mismatch(step, initial)}",
+            )
         occurrence.callee = occurrence.callee or first_callee
         return initial
 
@@ -430,19 +497,26 @@ class WorkflowChecker:
         if node_settings is None:
             return
         if occurrence.kind == "pure":
-            self.ctx.sink.report("AF225", node_settings.span,
-                                 "`retry`, `timeout` and `fallback` apply only to calls",
-                                 hint="remove the settings, or bind a call")
+            self.ctx.sink.report(
+                "AF225",
+                node_settings.span,
+                "`retry`, `timeout` and `fallback` apply only to calls",
+                hint="remove the settings, or bind a call",
+            )
             return
-        found = settings.check_settings(self.ctx, node_settings.settings, SETTINGS["node"],
-                                        "a call", occurrence.stmt.name_span)
+        found = settings.check_settings(
+            self.ctx, node_settings.settings, SETTINGS["node"], "a call", occurrence.stmt.name_span
+        )
         fallback = found.get("fallback")
         if fallback is not None and occurrence.type is not None:
             target = occurrence.type
             found_type = typer.infer(fallback.value, target)
             if not is_assignable(found_type, target):
-                self.ctx.sink.report("AF211", fallback.value.span,
-                                     f"`fallback` must have the node's type: {mismatch(found_type, target)}")
+                self.ctx.sink.report(
+                    "AF211",
+                    fallback.value.span,
+                    f"`fallback` must have the node's type: {mismatch(found_type, target)}",
+                )
 
     # ---------------------------------------------------------------- branches and endings
 
@@ -453,7 +527,6 @@ class WorkflowChecker:
                 typer.condition(branch.stmt.condition, "an `if` condition")
             else:
                 self._check_switch(branch, typer)
-            self._record_uses(typer)
 
     def _check_switch(self, branch: Branch, typer: ExprTyper) -> None:
         stmt = branch.stmt
@@ -465,26 +538,35 @@ class WorkflowChecker:
         for case in stmt.cases:
             label = case.label.value
             if label in seen:
-                self.ctx.sink.report("AF223", case.label.span, f"case `\"{label}\"` is repeated",
-                                     labels=[Label(seen[label].label.span, "first here")])
+                self.ctx.sink.report(
+                    "AF223",
+                    case.label.span,
+                    f'case `"{label}"` is repeated',
+                    labels=[Label(seen[label].label.span, "first here")],
+                )
                 continue
             seen[label] = case
             if isinstance(subject, EnumT) and label not in subject.members:
-                self.ctx.sink.report("AF223", case.label.span,
-                                     f"`\"{label}\"` is not one of {subject}",
-                                     hint=similar(label, subject.members))
+                self.ctx.sink.report(
+                    "AF223",
+                    case.label.span,
+                    f'`"{label}"` is not one of {subject}',
+                    hint=similar(label, subject.members),
+                )
         if isinstance(subject, EnumT):
             missing = [m for m in subject.members if m not in seen]
             if missing and stmt.default is None:
                 listed = ", ".join(f'`"{m}"`' for m in missing)
                 self.ctx.sink.report(
-                    "AF222", stmt.subject.span,
+                    "AF222",
+                    stmt.subject.span,
                     f"this `switch` does not cover {listed}",
                     hint="add the missing cases or an `else => { ... }`",
                 )
         elif not is_assignable(subject, STRING):
-            self.ctx.sink.report("AF223", stmt.subject.span,
-                                 f"`switch` needs a string or an enum, found `{subject}`")
+            self.ctx.sink.report(
+                "AF223", stmt.subject.span, f"`switch` needs a string or an enum, found `{subject}`"
+            )
 
     def _check_endings(self) -> None:
         decl = self.info.decl
@@ -498,22 +580,24 @@ class WorkflowChecker:
             if not is_assignable(found, result):
                 optional_fix = isinstance(found, OptionalT) and is_assignable(found.inner, result)
                 self.ctx.sink.report(
-                    "AF207" if optional_fix else "AF210", stmt.value.span,
+                    "AF207" if optional_fix else "AF210",
+                    stmt.value.span,
                     f"`{decl.name}` returns `{result}`: {mismatch(found, result)}",
                     hint="give a default with `??`" if optional_fix else None,
                 )
-            self._record_uses(typer)
         for ending in self.info.fails:
             stmt = ending.stmt
             assert isinstance(stmt, ast.Fail)
             typer = self._typer(ending.path)
             message = typer.infer(stmt.message)
             if not is_assignable(message, STRING):
-                self.ctx.sink.report("AF201", stmt.message.span,
-                                     f"a `fail` message must be a string, found `{message}`")
+                self.ctx.sink.report(
+                    "AF201",
+                    stmt.message.span,
+                    f"a `fail` message must be a string, found `{message}`",
+                )
             if stmt.guard is not None:
                 typer.condition(stmt.guard, "a `fail ... when` condition")
-            self._record_uses(typer)
 
 
 class _Lookup:

@@ -1,4 +1,6 @@
-"""an internal compiler error: a bug in agentflow, not in your program
+"""an internal compiler error
+
+A bug in agentflow, not in your program.
 
 ## What it does
 Reports that the compiler itself failed while checking a file. The check stops at the

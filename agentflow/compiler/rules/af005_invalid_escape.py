@@ -70,5 +70,9 @@ def check(ctx: Context) -> None:
         if isinstance(node, ast.StringLit):
             for offset in node.bad_escapes:
                 escape = ctx.source.text[offset : offset + 2]
-                ctx.sink.report(RULE.code, Span(offset, offset + 2), f"unknown escape `{escape}`",
-                                hint='use `\\n`, `\\t`, `\\"` or `\\\\`')
+                ctx.sink.report(
+                    RULE.code,
+                    Span(offset, offset + 2),
+                    f"unknown escape `{escape}`",
+                    hint='use `\\n`, `\\t`, `\\"` or `\\\\`',
+                )

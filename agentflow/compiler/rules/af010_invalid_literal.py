@@ -40,7 +40,6 @@ from agentflow.compiler.context import Context
 from agentflow.compiler.rules import Rule
 from agentflow.diagnostics import Severity
 from agentflow.grammar import ast
-from agentflow.source import Span
 
 RULE = Rule(
     "AF010",
@@ -66,5 +65,9 @@ def check(ctx: Context) -> None:
         attribute = _LITERALS.get(type(node))
         if attribute is not None and getattr(node, attribute) is None:
             raw = getattr(node, "raw", "")
-            ctx.sink.report(RULE.code, node.span, f"malformed literal `{raw}`",  # type: ignore[attr-defined]
-                            hint="group digits with single underscores, e.g. `1_000` or `$1_000.50`")
+            ctx.sink.report(
+                RULE.code,
+                node.span,
+                f"malformed literal `{raw}`",  # type: ignore[attr-defined]
+                hint="group digits with single underscores, e.g. `1_000` or `$1_000.50`",
+            )

@@ -1,4 +1,4 @@
-"""a name bound in several branches with types that have nothing in common
+"""a name bound in branches with incompatible types
 
 ## What it does
 A name bound in every arm of an `if` or `switch` has, after the block, the join of its
@@ -45,4 +45,6 @@ workflow w(text: string, quick: bool) -> string {
 from agentflow.compiler.rules import Rule
 from agentflow.diagnostics import Severity
 
-RULE = Rule("AF228", "branch-type", Severity.ERROR, "a name bound in branches with incompatible types")
+RULE = Rule(
+    "AF228", "branch-type", Severity.ERROR, "a name bound in branches with incompatible types"
+)
