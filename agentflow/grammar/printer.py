@@ -94,11 +94,9 @@ def format_source(source: Source) -> FormatResult:
     from agentflow.grammar.parser import parse
 
     sink = DiagnosticSink(source)
-    program = parse(source, sink)
-    if program is None:
-        return FormatResult(None, sink.sorted(), source.text)
     try:
-        text = format_program(program, source)
+        program = parse(source, sink)
+        text = format_program(program, source) if program is not None else None
     except RecursionError:
         sink.report(
             "AF009",
@@ -110,7 +108,7 @@ def format_source(source: Source) -> FormatResult:
         sink.report(
             "AF000",
             Span(0, 0),
-            f"internal formatter error: {type(error).__name__}: {error}",
+            f"internal error while formatting: {type(error).__name__}: {error}",
             hint="please report this with the file that caused it",
         )
     else:
