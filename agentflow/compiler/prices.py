@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 
 from agentflow.grammar import ast
 
@@ -51,20 +55,67 @@ def model_price(model: ast.ModelDecl) -> Price | None:
 
 @cache
 def table_price(provider: str, model_name: str) -> Price | None:
-    """The bundled price of a provider's model (no network), or None if unknown."""
+    """The bundled price of a provider's model, or None if unknown.
+
+    Looked-up prices are cached per genai-prices version in the user's cache directory, so a
+    warm `agentflow check` does not import genai-prices (and the HTTP client it brings).
+    """
+    key = f"{provider}/{model_name}"
+    cached = _cache()
+    if key not in cached:
+        cached[key] = _lookup(provider, model_name)
+        _save(cached)
+    entry = cached[key]
+    if entry is None:
+        return None
+    return Price(Decimal(entry[0]), Decimal(entry[1]), "genai-prices")
+
+
+def _lookup(provider: str, model_name: str) -> tuple[str, str] | None:
     try:
         from genai_prices import Usage, calc_price
     except ImportError:  # pragma: no cover - a core dependency
         return None
-    thousand = 1000
+    thousand = 1000  # a small request, below any long-context price tier
     try:
         per_input = calc_price(Usage(input_tokens=thousand), model_name, provider_id=provider)
         per_output = calc_price(Usage(output_tokens=thousand), model_name, provider_id=provider)
     except (LookupError, ValueError):
         return None
     scale = MILLION / thousand
-    return Price(
-        Decimal(per_input.total_price) * scale,
-        Decimal(per_output.total_price) * scale,
-        "genai-prices",
+    return (
+        str(Decimal(per_input.total_price) * scale),
+        str(Decimal(per_output.total_price) * scale),
     )
+
+
+def _cache_file() -> Path | None:
+    try:
+        table_version = metadata.version("genai-prices")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "agentflow" / f"prices-{table_version}.json"
+
+
+@cache
+def _cache() -> dict[str, tuple[str, str] | None]:
+    path = _cache_file()
+    try:
+        loaded = json.loads(path.read_text()) if path else {}
+    except (OSError, ValueError):
+        return {}
+    return {k: tuple(v) if isinstance(v, list) else None for k, v in loaded.items()}  # type: ignore[misc]
+
+
+def _save(entries: dict[str, tuple[str, str] | None]) -> None:
+    path = _cache_file()
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(entries, sort_keys=True))
+        temporary.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
