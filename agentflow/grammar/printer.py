@@ -484,6 +484,21 @@ class _Printer:
         """Nothing before the token at `offset` (or the comments before it)."""
         return self._interior(offset) or ""
 
+    def _keyword(self, word: str, after: int, child: Any) -> Doc:
+        """` word child`; comments before the keyword stay before it, others after it."""
+        at = self._find(word, after, child.span.start)
+        return cat(self._sp(at), word, self._sp(child.span.start), self.node(child))
+
+    def _before_break(self, offset: int) -> Doc:
+        """Comments before `offset`, where a line break follows anyway."""
+        comments = self._take_before(offset)
+        if not comments:
+            return ""
+        parts: list[Doc] = [_LineSuffix(_comment_text(comments[0]))]
+        for comment in comments[1:]:
+            parts += [HARD, _OwnComment(_comment_text(comment))]
+        return cat(*parts)
+
     def _leftovers(self, end: int) -> Doc:
         """Comments inside an item that nothing placed yet (kept at the end of its line)."""
         return cat(*(_LineSuffix(_comment_text(c)) for c in self._take_before(end)))
@@ -667,7 +682,7 @@ class _Printer:
 
     def _print_ToolDecl(self, decl: ast.ToolDecl) -> Doc:
         def rest() -> Doc:
-            source = cat(" =", self._sp(decl.source.span.start), self.node(decl.source))
+            source = self._keyword("=", decl.name_span.end, decl.source)
             if decl.body is None:
                 return source
             return cat(source, self._sp(decl.body.span.start), self._body(decl.body))
@@ -730,12 +745,12 @@ class _Printer:
         doc = cat(name, ":", self._sp(type_.span.start), self._type(type_))
         if default is None:
             return doc
-        return cat(doc, " =", self._sp(default.span.start), self.node(default))
+        return cat(doc, self._keyword("=", type_.span.end, default))
 
     # ---------------------------------------------------------------- body items
 
     def _print_Setting(self, setting: ast.Setting) -> Doc:
-        return cat(setting.name, " =", self._sp(setting.value.span.start), self.node(setting.value))
+        return cat(setting.name, self._keyword("=", setting.name_span.end, setting.value))
 
     def _print_InputBlock(self, block: ast.InputBlock) -> Doc:
         return cat("input", self._sp(block.fields.span.start), self._record_type(block.fields))
@@ -804,11 +819,13 @@ class _Printer:
 
     def _print_Binding(self, binding: ast.Binding) -> Doc:
         value = binding.value
-        parts: list[Doc] = [binding.name, " =", self._sp(value.span.start), self.node(value)]
+        parts: list[Doc] = [binding.name, self._keyword("=", binding.name_span.end, value)]
+        end = value.span.end
         if binding.settings is not None:
             parts += [self._sp(binding.settings.span.start), self.node(binding.settings)]
+            end = binding.settings.span.end
         if binding.guard is not None:
-            parts += [" when", self._sp(binding.guard.span.start), self.node(binding.guard)]
+            parts.append(self._keyword("when", end, binding.guard))
         return cat(*parts)
 
     def _print_NodeSettings(self, settings: ast.NodeSettings) -> Doc:
@@ -822,14 +839,12 @@ class _Printer:
 
     def _print_MapCall(self, node: ast.MapCall) -> Doc:
         parts: list[Doc] = ["map", self._sp(node.item.span.start), node.item.name]
-        parts += [" in", self._sp(node.iterable.span.start), self.node(node.iterable)]
+        parts.append(self._keyword("in", node.item.span.end, node.iterable))
+        end = node.iterable.span.end
         if node.concurrency is not None:
-            parts += [
-                " concurrency",
-                self._sp(node.concurrency.span.start),
-                self.node(node.concurrency),
-            ]
-        parts += [" =>", self._sp(node.call.span.start), self.node(node.call)]
+            parts.append(self._keyword("concurrency", end, node.concurrency))
+            end = node.concurrency.span.end
+        parts.append(self._keyword("=>", end, node.call))
         return cat(*parts)
 
     def _print_IterateCall(self, node: ast.IterateCall) -> Doc:
@@ -837,22 +852,14 @@ class _Printer:
             "iterate",
             self._sp(node.variable.span.start),
             node.variable.name,
-            " =",
-            self._sp(node.initial.span.start),
-            self.node(node.initial),
-            " until",
-            self._sp(node.until.span.start),
-            self.node(node.until),
-            " max",
-            self._sp(node.max.span.start),
-            self.node(node.max),
-            " =>",
-            self._sp(node.call.span.start),
-            self.node(node.call),
+            self._keyword("=", node.variable.span.end, node.initial),
+            self._keyword("until", node.initial.span.end, node.until),
+            self._keyword("max", node.until.span.end, node.max),
+            self._keyword("=>", node.max.span.end, node.call),
         )
 
     def _print_WorkflowSetting(self, setting: ast.WorkflowSetting) -> Doc:
-        return cat(setting.name, " =", self._sp(setting.value.span.start), self.node(setting.value))
+        return cat(setting.name, self._keyword("=", setting.name_span.end, setting.value))
 
     def _print_If(self, node: ast.If) -> Doc:
         parts: list[Doc] = []
@@ -921,7 +928,7 @@ class _Printer:
     def _print_Fail(self, node: ast.Fail) -> Doc:
         parts: list[Doc] = ["fail", self._sp(node.message.span.start), self.node(node.message)]
         if node.guard is not None:
-            parts += [" when", self._sp(node.guard.span.start), self.node(node.guard)]
+            parts.append(self._keyword("when", node.message.span.end, node.guard))
         return cat(*parts)
 
     # ---------------------------------------------------------------- expressions
@@ -1029,15 +1036,27 @@ class _Printer:
         return cat(key, ":", self._sp(entry.value.span.start), self.node(entry.value))
 
     def _print_Comprehension(self, node: ast.Comprehension) -> Doc:
-        inner: list[Doc] = [SOFT, self._nsp(node.element.span.start), self.node(node.element)]
-        for i, target in enumerate(node.targets):
-            inner += [LINE if i == 0 else ",", "for" if i == 0 else ""]
+        element, iterable, condition = node.element, node.iterable, node.condition
+        head: list[Doc] = ["["]
+        opener = self._take_trailing(node.span.start + 1)
+        if opener:
+            head.append(_LineSuffix(_comment_text(opener)))
+        inner: list[Doc] = [SOFT]
+        for comment in self._take_before(element.span.start):
+            inner += [_OwnComment(_comment_text(comment)), HARD]
+        inner.append(self.node(element))
+        first = node.targets[0]
+        inner += [self._before_break(self._find("for", element.span.end, first.span.start))]
+        inner += [LINE, "for", self._sp(first.span.start), first.name]
+        for target in node.targets[1:]:
+            inner += [self._nsp(self._find(",", first.span.end, target.span.start)), ","]
             inner += [self._sp(target.span.start), target.name]
-        inner += [" in", self._sp(node.iterable.span.start), self.node(node.iterable)]
-        if node.condition is not None:
-            inner += [LINE, "if", self._sp(node.condition.span.start), self.node(node.condition)]
-        inner.append(self._nsp(node.span.end))
-        return _Group(cat("[", _Indent(cat(*inner)), SOFT, "]"))
+        inner.append(self._keyword("in", node.targets[-1].span.end, iterable))
+        if condition is not None:
+            inner.append(self._before_break(self._find("if", iterable.span.end, condition.span.start)))
+            inner += [LINE, "if", self._sp(condition.span.start), self.node(condition)]
+        inner.append(self._before_break(node.span.end))
+        return _Group(cat(*head, _Indent(cat(*inner)), SOFT, "]"))
 
     def _print_Name(self, node: ast.Name) -> Doc:
         return node.name
