@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from agentflow.compiler import plan as p
 from agentflow.compiler.context import Context, ref_names
@@ -427,7 +427,7 @@ class WorkflowLowerer:
                 )
             )
             return
-        kind = f"call_{occurrence.callee_kind}"
+        kind = cast(p.NodeKind, f"call_{occurrence.callee_kind}")
         cost = self.owner.costs.node(occurrence).usd
         policy = self.policy(occurrence.callee, occurrence.callee_kind)
         if isinstance(value, ast.IterateCall):
@@ -469,7 +469,7 @@ class WorkflowLowerer:
         self,
         occurrence: Occurrence,
         value: ast.IterateCall,
-        kind: str,
+        kind: p.NodeKind,
         policy: p.NodePolicy,
         common: dict[str, Any],
     ) -> None:

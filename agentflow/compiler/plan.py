@@ -195,7 +195,7 @@ class WorkflowPlan(_Model):
 
 
 class Plan(_Model):
-    version: Literal[1] = PLAN_VERSION
+    version: Literal[1] = 1
     language_version: int = 1
     source: str
     base_dir: str

@@ -41,8 +41,9 @@ def model_price(model: ast.ModelDecl) -> Price | None:
         amounts = {
             e.key: e.value.value for e in override.entries if isinstance(e.value, ast.MoneyLit)
         }
-        if amounts.get("input") is not None and amounts.get("output") is not None:
-            return Price(amounts["input"], amounts["output"], "file")
+        given_input, given_output = amounts.get("input"), amounts.get("output")
+        if given_input is not None and given_output is not None:
+            return Price(given_input, given_output, "file")
     provider = _setting(model.body, "provider")
     provider_name = provider.name if isinstance(provider, ast.Name) else None
     if provider_name == "offline" or provider_name is None:

@@ -56,7 +56,7 @@ def describe_value(expr: ast.Expr) -> str:
     return names.get(type(expr), "an expression")
 
 
-def is_env_call(expr: ast.Expr) -> bool:
+def is_env_call(expr: ast.Expr | None) -> bool:
     return isinstance(expr, ast.Call) and expr.callee.name == "env"
 
 

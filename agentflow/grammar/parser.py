@@ -147,7 +147,7 @@ def parse(source: Source, sink: DiagnosticSink) -> ast.Program | None:
 def _report_syntax_error(source: Source, sink: DiagnosticSink, error: UnexpectedInput) -> None:
     text = source.text
     if isinstance(error, UnexpectedCharacters):
-        offset = error.pos_in_stream
+        offset = error.pos_in_stream or 0
         char = text[offset] if offset < len(text) else ""
         if char == '"':
             end = text.find("\n", offset)
@@ -173,7 +173,7 @@ def _report_syntax_error(source: Source, sink: DiagnosticSink, error: Unexpected
         return
     token: Token = error.token if isinstance(error, UnexpectedToken) else Token("$END", "")
     at_end = token.type == "$END" or token.start_pos is None
-    start = len(text.rstrip()) if at_end else token.start_pos
+    start = len(text.rstrip()) if at_end else (token.start_pos or 0)
     end = start if at_end else (token.end_pos or start)
     message, hint = describe_syntax_error(error, raw_parse)
     sink.report("AF001", Span(start, max(end, start)), message, hint=hint)

@@ -1053,7 +1053,9 @@ class _Printer:
             inner += [self._sp(target.span.start), target.name]
         inner.append(self._keyword("in", node.targets[-1].span.end, iterable))
         if condition is not None:
-            inner.append(self._before_break(self._find("if", iterable.span.end, condition.span.start)))
+            inner.append(
+                self._before_break(self._find("if", iterable.span.end, condition.span.start))
+            )
             inner += [LINE, "if", self._sp(condition.span.start), self.node(condition)]
         inner.append(self._before_break(node.span.end))
         return _Group(cat(*head, _Indent(cat(*inner)), SOFT, "]"))

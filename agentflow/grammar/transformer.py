@@ -285,7 +285,7 @@ class AstBuilder(Transformer_NonRecursive):
     def false(self, meta: Meta, c: list[Any]) -> ast.BoolLit:
         return ast.BoolLit(False, _span(meta))
 
-    def list(self, meta: Meta, c: list[Any]) -> ast.ListLit:
+    def list_literal(self, meta: Meta, c: list[Any]) -> ast.ListLit:
         return ast.ListLit(tuple(c), _span(meta))
 
     def comprehension(self, meta: Meta, c: list[Any]) -> ast.Comprehension:

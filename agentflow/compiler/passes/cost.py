@@ -159,8 +159,8 @@ class CostModel:
         attempts = attempts_of(retry.value if retry else None)
         cost = Cost(per_step * steps * attempts, tokens_per_step * steps * attempts)
         tools = self.ctx.setting(body, "tools")
-        delegates = [self._callee(ref.name) for ref in (ref_names(tools.value) if tools else [])]
-        delegates = [d for d in delegates if d is not None]
+        listed = ref_names(tools.value) if tools else []
+        delegates = [c for c in (self._callee(ref.name) for ref in listed) if c is not None]
         if delegates:
             dearest = max(delegates, key=lambda c: c.usd)
             cost.add(dearest, steps * attempts)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from collections.abc import Callable
+from typing import Any
+
 from agentflow.compiler import python_tools, settings, templates
 from agentflow.compiler.builtins import BUILTINS
 from agentflow.compiler.context import (
@@ -91,7 +94,7 @@ def _collect_declarations(ctx: Context) -> None:
         kind = DECLARATION_KINDS.get(type(node))
         if kind is None:
             continue
-        name, span = node.name, node.name_span
+        name, span = getattr(node, "name", ""), getattr(node, "name_span", node.span)
         if name in RESERVED:
             ctx.sink.report(
                 "AF115",
@@ -370,7 +373,7 @@ def _visit_type(ctx: Context, node: ast.TypeDecl, resolver: TypeResolver) -> Non
     """Named types are resolved up front by the resolver."""
 
 
-_VISITORS = {
+_VISITORS: dict[str, Callable[[Context, Any, TypeResolver], None]] = {
     "model": _visit_model,
     "tool": _visit_tool,
     "type": _visit_type,

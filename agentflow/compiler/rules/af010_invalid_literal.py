@@ -67,7 +67,7 @@ def check(ctx: Context) -> None:
             raw = getattr(node, "raw", "")
             ctx.sink.report(
                 RULE.code,
-                node.span,
+                node.span,  # type: ignore[attr-defined]
                 f"malformed literal `{raw}`",  # type: ignore[attr-defined]
                 hint="group digits with single underscores, e.g. `1_000` or `$1_000.50`",
             )

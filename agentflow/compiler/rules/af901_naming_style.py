@@ -63,19 +63,36 @@ SNAKE = re.compile(r"^_?[a-z][a-z0-9_]*$")
 PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 
-NAMED = (ast.ModelDecl, ast.ToolDecl, ast.RoleDecl, ast.PrincipalDecl, ast.BudgetDecl,
-         ast.AgentDecl, ast.WorkflowDecl, ast.Param, ast.Binding)
+NAMED = (
+    ast.ModelDecl,
+    ast.ToolDecl,
+    ast.RoleDecl,
+    ast.PrincipalDecl,
+    ast.BudgetDecl,
+    ast.AgentDecl,
+    ast.WorkflowDecl,
+    ast.Param,
+    ast.Binding,
+)
 
 
 def check(ctx: Context) -> None:
     """Declarations, parameters and bindings in snake_case; types in PascalCase."""
     for node in walk.nodes(ctx.program):
         if isinstance(node, ast.TypeDecl) and not PASCAL.match(node.name):
-            ctx.sink.report(RULE.code, node.name_span, f"type `{node.name}` is not PascalCase",
-                            hint=f"rename it to `{_pascal(node.name)}`")
+            ctx.sink.report(
+                RULE.code,
+                node.name_span,
+                f"type `{node.name}` is not PascalCase",
+                hint=f"rename it to `{_pascal(node.name)}`",
+            )
         elif isinstance(node, NAMED) and not SNAKE.match(node.name):
-            ctx.sink.report(RULE.code, node.name_span, f"`{node.name}` is not snake_case",
-                            hint=f"rename it to `{_snake(node.name)}`")
+            ctx.sink.report(
+                RULE.code,
+                node.name_span,
+                f"`{node.name}` is not snake_case",
+                hint=f"rename it to `{_snake(node.name)}`",
+            )
 
 
 def _snake(name: str) -> str:
