@@ -52,6 +52,14 @@ def literal(expr: ast.Expr | None) -> Any:
     return None
 
 
+def input_defaults(body: ast.Body) -> dict[str, Any]:
+    """The literal defaults of an `input { ... }` block."""
+    for item in body.items:
+        if isinstance(item, ast.InputBlock):
+            return {f.name: literal(f.default) for f in item.fields.fields if f.default is not None}
+    return {}
+
+
 def retry_of(expr: ast.Expr | None) -> p.Retry:
     if expr is None:
         return p.Retry()
@@ -132,7 +140,9 @@ class Lowerer:
             else None,
             script=literal(s.get("script")),
             timeout_s=seconds_of(s.get("timeout")),
-            retry=retry_of(s.get("retry")),
+            retry=retry_of(s.get("retry"))
+            if "retry" in s
+            else p.Retry(attempts=3, backoff_s=Decimal(1)),
             rate_limit=rate_of(s.get("rate_limit")),
         )
 
@@ -180,6 +190,7 @@ class Lowerer:
             history=literal(s.get("history")),
             description=literal(s.get("description")) or "",
             input_schema=schema_of(signature.inputs),
+            input_defaults=input_defaults(node.body),
             output_schema=schema_of(signature.output),
             worst_case_usd=self.costs.agent(node.name).usd,
         )

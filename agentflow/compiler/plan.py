@@ -92,6 +92,7 @@ class AgentPlan(_Model):
     history: str | None = None
     description: str = ""
     input_schema: JSON
+    input_defaults: dict[str, JSON] = Field(default_factory=dict)
     output_schema: JSON
     worst_case_usd: Decimal
 

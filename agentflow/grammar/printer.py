@@ -33,12 +33,14 @@ Layout
 - Workflows: `if c {` ... `} else if d {` ... `} else {` ... `}` (always multi-line);
   `switch x {` with `"a" => { ... }` cases and a last `else => { ... }` case: a case
   whose block has one statement stays on one line if it fits, like a declaration body.
-  Per-node settings come after the call on the same line if they fit, then `when`.
-- Literals are printed from their source spelling (`1_000`, `$0.50`, `30/min`, `"\\u..."`
-  escapes, string record keys). A `\"\"\"` string spanning lines is re-indented: its
-  content two spaces deeper than the line it starts on, the closing quotes level with
-  that line. When that would change its decoded value (tabs, white-space-only lines that
-  dedent differently, unusual first or last lines) it is kept exactly as written.
+  Per-node settings come after the call on the same line if they fit, then `when`. A
+  `map` or `iterate` too long for its line breaks before `=>` (and `until`), indented.
+- Literals are printed from their source spelling (`1_000`, `$0.50`, `30/min`, escapes,
+  quoted record keys). A `\"\"\"` string spanning lines is re-indented: its content two
+  spaces deeper than the line it starts on, the closing quotes level with that line (a
+  one-line `\"\"\"` string is left alone). When re-indenting would change the decoded
+  value (a string of only white space, white-space-only lines deeper than the common
+  indentation in some layouts) the string is kept exactly as written.
 
 Comments
 --------
@@ -58,7 +60,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from agentflow.diagnostics import Diagnostic, DiagnosticSink
 from agentflow.grammar import ast
@@ -149,7 +151,7 @@ class _Doc:
     hard: bool
 
 
-Doc = Union[str, _Doc]
+Doc = str | _Doc
 
 
 class _Concat(_Doc):
@@ -331,10 +333,11 @@ class _Renderer:
             self.line.append(text)
             self.column += len(text)
             return
+        # A long string: its inner lines are kept byte for byte, and comments waiting for
+        # the end of the line wait for the line the string ends on.
         first, *middle, last = text.split("\n")
-        self.line.append(first)
-        self._end_line()
-        self.lines.extend(middle)  # inside a long string: kept byte for byte
+        self.lines.append("".join(self.line) + first)
+        self.lines.extend(middle)
         self.line = [last]
         self.column = len(last)
 
@@ -343,7 +346,7 @@ class _Renderer:
         self.line = [" " * indent]
         self.column = indent
 
-    def _end_line(self, next_indent: int = 0) -> None:
+    def _end_line(self, next_indent: int) -> None:
         current = "".join(self.line).rstrip(" \t")
         after: list[str] = []
         if self.suffix:
@@ -374,7 +377,9 @@ class _Renderer:
                 remaining -= len(node)
             elif isinstance(node, _Concat):
                 stack.extend((indent, mode, part) for part in reversed(node.parts))
-            elif isinstance(node, (_Indent, _Group)):
+            elif isinstance(node, _Indent):
+                stack.append((indent, mode, node.contents))
+            elif isinstance(node, _Group):
                 stack.append((indent, _BREAK if node.hard else mode, node.contents))
             elif isinstance(node, _Line):
                 if mode is _BREAK or node.kind == "hard":
@@ -414,7 +419,7 @@ _NOT, _COMPARE, _COALESCE, _NEGATE, _POSTFIX, _ATOM = 3, 4, 5, 8, 9, 10
 _TRAILING_GAP = re.compile(r"(?:[ \t\r)]*,)?[ \t\r]*")
 _BLANK_LINE = re.compile(r"\n[ \t\r,]*\n")
 
-_Entry = tuple[int, int, Callable[[], Doc]]
+_Entry = tuple[int, int, Callable[[Any], Doc], Any]  # start, end, printer, node
 
 
 def _level(node: Any) -> int:
@@ -484,10 +489,12 @@ class _Printer:
         """Nothing before the token at `offset` (or the comments before it)."""
         return self._interior(offset) or ""
 
-    def _keyword(self, word: str, after: int, child: Any) -> Doc:
-        """` word child`; comments before the keyword stay before it, others after it."""
+    def _keyword(self, word: str, after: int, child: Any, *, breakable: bool = False) -> Doc:
+        """` word child`; comments before the keyword stay before it, others after it.
+        With `breakable`, the space before the keyword is a line break in a broken group."""
         at = self._find(word, after, child.span.start)
-        return cat(self._sp(at), word, self._sp(child.span.start), self.node(child))
+        before = self._interior(at) or (LINE if breakable else " ")
+        return cat(before, word, self._sp(child.span.start), self.node(child))
 
     def _before_break(self, offset: int) -> Doc:
         """Comments before `offset`, where a line break follows anyway."""
@@ -502,6 +509,9 @@ class _Printer:
     def _leftovers(self, end: int) -> Doc:
         """Comments inside an item that nothing placed yet (kept at the end of its line)."""
         return cat(*(_LineSuffix(_comment_text(c)) for c in self._take_before(end)))
+
+    def _entries(self, nodes: Sequence[Any]) -> list[_Entry]:
+        return [(node.span.start, node.span.end, self.node, node) for node in nodes]
 
     def _find(self, token: str, start: int, end: int) -> int:
         """The offset of `token` between two nodes (skipping comments), else `start`."""
@@ -557,13 +567,13 @@ class _Printer:
                 inner.append(BLANK)
             inner.append(HARD if hard else LINE)
 
-        for i, (start, end, build) in enumerate(entries):
+        for i, (start, end, build, item) in enumerate(entries):
             for comment in self._take_before(start):
                 separate(comment.span.start)
                 inner.append(_OwnComment(_comment_text(comment)))
                 prev_end = comment.span.end
             separate(start)
-            inner.append(build())
+            inner.append(build(item))
             inner.append(self._leftovers(end))
             last = i == len(entries) - 1
             if commas == "all":
@@ -592,18 +602,8 @@ class _Printer:
         items: list[_Entry] = []
         header = program.header
         if header is not None:
-            version = header.version
-            items.append(
-                (
-                    header.span.start,
-                    header.span.end,
-                    lambda: cat("agentflow", self._sp(version.span.start), version.raw),
-                )
-            )
-        for declaration in program.declarations:
-            items.append(
-                (declaration.span.start, declaration.span.end, lambda d=declaration: self.node(d))
-            )
+            items.append((header.span.start, header.span.end, self._header, header))
+        items += self._entries(program.declarations)
         parts: list[Doc] = []
         prev_end = 0
 
@@ -613,14 +613,14 @@ class _Printer:
                     parts.append(BLANK)
                 parts.append(HARD)
 
-        for i, (start, end, build) in enumerate(items):
+        for i, (start, end, build, item) in enumerate(items):
             comments = self._take_before(start)
             for j, comment in enumerate(comments):
                 separate(comment.span.start, force_blank=i > 0 and j == 0)
                 parts.append(_OwnComment(_comment_text(comment)))
                 prev_end = comment.span.end
             separate(start, force_blank=i > 0 and not comments)
-            parts.append(build())
+            parts.append(build(item))
             parts.append(self._leftovers(end))
             prev_end = end
             trailing = self._take_trailing(end)
@@ -633,15 +633,16 @@ class _Printer:
             prev_end = comment.span.end
         return cat(*parts)
 
+    def _header(self, header: ast.Header) -> Doc:
+        return cat("agentflow", self._sp(header.version.span.start), header.version.raw)
+
     # ---------------------------------------------------------------- declarations
 
     def _named(self, keyword: str, name: str, name_span: Span, rest: Callable[[], Doc]) -> Doc:
         return cat(keyword, self._sp(name_span.start), name, rest())
 
     def _body(self, body: ast.Body) -> Doc:
-        entries = [
-            (item.span.start, item.span.end, lambda i=item: self.node(i)) for item in body.items
-        ]
+        entries = self._entries(body.items)
         return self._seq(
             entries,
             "{",
@@ -723,7 +724,7 @@ class _Printer:
             open_at = self._find("(", decl.name_span.end, first)
             last_end = params[-1].span.end if params else open_at + 1
             close_at = self._find(")", last_end, result_start)
-            entries = [(p.span.start, p.span.end, lambda p=p: self.node(p)) for p in params]
+            entries = self._entries(params)
             head = cat(self._nsp(open_at), self._seq(entries, "(", ")", open_at + 1, close_at))
             arrow = self._find("->", close_at, result_start)
             return cat(
@@ -772,7 +773,7 @@ class _Printer:
         args = type_.arguments
         name_end = type_.span.start + len(type_.name)
         open_at = self._find("[", name_end, args[0].span.start if args else type_.span.end)
-        entries = [(a.span.start, a.span.end, lambda a=a: self._type(a)) for a in args]
+        entries = self._entries(args)
         seq = self._seq(entries, "[", "]", open_at + 1, type_.span.end, commas="between")
         return cat(type_.name, self._nsp(open_at), seq)
 
@@ -780,7 +781,7 @@ class _Printer:
         return self._record_type(type_)
 
     def _record_type(self, type_: ast.RecordType, *, hard: bool = False) -> Doc:
-        entries = [(f.span.start, f.span.end, lambda f=f: self.node(f)) for f in type_.fields]
+        entries = self._entries(type_.fields)
         return self._seq(
             entries,
             "{",
@@ -811,7 +812,7 @@ class _Printer:
     # ---------------------------------------------------------------- workflow bodies
 
     def _block(self, block: ast.Block, *, hard: bool = True, close_at: int | None = None) -> Doc:
-        entries = [(s.span.start, s.span.end, lambda s=s: self.node(s)) for s in block.statements]
+        entries = self._entries(block.statements)
         end = block.span.end if close_at is None else close_at
         return self._seq(
             entries, "{", "}", block.span.start + 1, end, hard=hard, pad=True, commas="flat"
@@ -829,7 +830,7 @@ class _Printer:
         return cat(*parts)
 
     def _print_NodeSettings(self, settings: ast.NodeSettings) -> Doc:
-        entries = [(s.span.start, s.span.end, lambda s=s: self.node(s)) for s in settings.settings]
+        entries = self._entries(settings.settings)
         return self._seq(
             entries, "{", "}", settings.span.start + 1, settings.span.end, pad=True, commas="flat"
         )
@@ -844,26 +845,29 @@ class _Printer:
         if node.concurrency is not None:
             parts.append(self._keyword("concurrency", end, node.concurrency))
             end = node.concurrency.span.end
-        parts.append(self._keyword("=>", end, node.call))
-        return cat(*parts)
+        call = self._keyword("=>", end, node.call, breakable=True)
+        return _Group(cat(*parts, _Indent(call)))
 
     def _print_IterateCall(self, node: ast.IterateCall) -> Doc:
-        return cat(
+        head = cat(
             "iterate",
             self._sp(node.variable.span.start),
             node.variable.name,
             self._keyword("=", node.variable.span.end, node.initial),
-            self._keyword("until", node.initial.span.end, node.until),
-            self._keyword("max", node.until.span.end, node.max),
-            self._keyword("=>", node.max.span.end, node.call),
         )
+        tail = cat(
+            self._keyword("until", node.initial.span.end, node.until, breakable=True),
+            self._keyword("max", node.until.span.end, node.max),
+            self._keyword("=>", node.max.span.end, node.call, breakable=True),
+        )
+        return _Group(cat(head, _Indent(tail)))
 
     def _print_WorkflowSetting(self, setting: ast.WorkflowSetting) -> Doc:
         return cat(setting.name, self._keyword("=", setting.name_span.end, setting.value))
 
     def _print_If(self, node: ast.If) -> Doc:
         parts: list[Doc] = []
-        current: ast.If | None = node
+        current: Any = node
         while current is not None:
             condition = current.condition
             parts += ["if", self._sp(condition.span.start), self.node(condition)]
@@ -876,9 +880,9 @@ class _Printer:
             parts += [self._block(current.then, close_at=else_at), " else"]
             parts.append(self._sp(otherwise.span.start))
             if _is(otherwise, "If"):
-                current = otherwise  # type: ignore[assignment]
+                current = otherwise
             else:
-                parts.append(self._block(otherwise))  # type: ignore[arg-type]
+                parts.append(self._block(otherwise))
                 current = None
         return cat(*parts)
 
@@ -886,14 +890,14 @@ class _Printer:
         subject = node.subject
         entries: list[_Entry] = []
         for case in node.cases:
-            entries.append((case.span.start, case.span.end, lambda c=case: self._case(c)))
+            entries.append((case.span.start, case.span.end, self._case, case))
         first = node.cases[0].span.start if node.cases else None
         default = node.default
         else_at = None
         if default is not None:
             prev = node.cases[-1].span.end if node.cases else subject.span.end
             else_at = self._find("else", prev, default.span.start)
-            entries.append((else_at, default.span.end, lambda: self._default_case(default)))
+            entries.append((else_at, default.span.end, self._default_case, default))
         if first is None:
             first = else_at if else_at is not None else node.span.end
         open_at = self._find("{", subject.span.end, first)
@@ -941,22 +945,22 @@ class _Printer:
         level = _LEVEL[node.op]
         operands: list[ast.Expr] = []
         ops: list[str] = []
-        current: ast.Expr = node
+        current: Any = node
         if level == _COMPARE:  # non-associative
             operands, ops = [node.left, node.right], [node.op]
             minimums = [level + 1, level + 1]
         elif level == _COALESCE:  # right-associative: walk down the right spine
-            while _is(current, "Binary") and _LEVEL[current.op] == level:  # type: ignore[union-attr]
-                operands.append(current.left)  # type: ignore[union-attr]
-                ops.append(current.op)  # type: ignore[union-attr]
-                current = current.right  # type: ignore[union-attr]
+            while _is(current, "Binary") and _LEVEL[current.op] == level:
+                operands.append(current.left)
+                ops.append(current.op)
+                current = current.right
             operands.append(current)
             minimums = [level + 1] * (len(operands) - 1) + [level]
         else:  # left-associative: walk down the left spine
-            while _is(current, "Binary") and _LEVEL[current.op] == level:  # type: ignore[union-attr]
-                operands.append(current.right)  # type: ignore[union-attr]
-                ops.append(current.op)  # type: ignore[union-attr]
-                current = current.left  # type: ignore[union-attr]
+            while _is(current, "Binary") and _LEVEL[current.op] == level:
+                operands.append(current.right)
+                ops.append(current.op)
+                current = current.left
             operands.append(current)
             operands.reverse()
             ops.reverse()
@@ -972,10 +976,10 @@ class _Printer:
 
     def _print_Unary(self, node: ast.Unary) -> Doc:
         parts: list[Doc] = []
-        current: ast.Expr = node
+        current: Any = node
         while _is(current, "Unary"):
-            op: str = current.op  # type: ignore[union-attr]
-            operand: ast.Expr = current.operand  # type: ignore[union-attr]
+            op: str = current.op
+            operand: ast.Expr = current.operand
             minimum = _NOT if op == "not" else _NEGATE
             gap = self._sp(operand.span.start) if op == "not" else self._nsp(operand.span.start)
             parts += [op, gap]
@@ -1013,7 +1017,7 @@ class _Printer:
         args = node.arguments
         callee_end = node.callee.span.end
         open_at = self._find("(", callee_end, args[0].span.start if args else node.span.end)
-        entries = [(a.span.start, a.span.end, lambda a=a: self.node(a)) for a in args]
+        entries = self._entries(args)
         seq = self._seq(entries, "(", ")", open_at + 1, node.span.end)
         return cat(node.callee.name, self._nsp(open_at), seq)
 
@@ -1024,11 +1028,11 @@ class _Printer:
         return cat(argument.name, ":", self._sp(argument.value.span.start), value)
 
     def _print_ListLit(self, node: ast.ListLit) -> Doc:
-        entries = [(e.span.start, e.span.end, lambda e=e: self.node(e)) for e in node.items]
+        entries = self._entries(node.items)
         return self._seq(entries, "[", "]", node.span.start + 1, node.span.end)
 
     def _print_RecordLit(self, node: ast.RecordLit) -> Doc:
-        entries = [(e.span.start, e.span.end, lambda e=e: self.node(e)) for e in node.entries]
+        entries = self._entries(node.entries)
         return self._seq(entries, "{", "}", node.span.start + 1, node.span.end, pad=True)
 
     def _print_Entry(self, entry: ast.Entry) -> Doc:
@@ -1048,8 +1052,8 @@ class _Printer:
         first = node.targets[0]
         inner += [self._before_break(self._find("for", element.span.end, first.span.start))]
         inner += [LINE, "for", self._sp(first.span.start), first.name]
-        for target in node.targets[1:]:
-            inner += [self._nsp(self._find(",", first.span.end, target.span.start)), ","]
+        for previous, target in zip(node.targets, node.targets[1:], strict=False):
+            inner += [self._nsp(self._find(",", previous.span.end, target.span.start)), ","]
             inner += [self._sp(target.span.start), target.name]
         inner.append(self._keyword("in", node.targets[-1].span.end, iterable))
         if condition is not None:

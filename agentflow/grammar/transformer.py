@@ -50,7 +50,8 @@ class AstBuilder(Transformer_NonRecursive):
     def start(self, meta: Meta, children: list[Any]) -> ast.Program:
         header = children[0] if children and isinstance(children[0], ast.Header) else None
         declarations = tuple(children[1:] if header else children)
-        return ast.Program(header, declarations, (), _span(meta))
+        span = Span(0, 0) if meta.empty else _span(meta)  # a file of only comments has no tokens
+        return ast.Program(header, declarations, (), span)
 
     def header(self, meta: Meta, children: list[Token]) -> ast.Header:
         return ast.Header(self.number(meta, children), _span(meta))

@@ -53,3 +53,12 @@ def test_plan_nodes_reference_only_existing_nodes() -> None:
                 missing = set(node.depends_on) - ids
                 assert not missing, f"{path.name}:{node.id} depends on unknown {missing}"
             assert "return" in ids
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_is_formatted(path: Path) -> None:
+    from agentflow.grammar.printer import format_source
+    from agentflow.source import Source
+
+    result = format_source(Source(path.read_text(), str(path)))
+    assert result.text == path.read_text(), f"run `agentflow fmt {path}`"

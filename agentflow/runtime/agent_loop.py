@@ -1,0 +1,191 @@
+"""The agent loop: ask the model, run the tools it calls, until it answers in the output type."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from agentflow.compiler.plan import AgentPlan
+from agentflow.runtime.errors import NodeError
+from agentflow.runtime.values import EvalError, render_template
+
+if TYPE_CHECKING:
+    from agentflow.runtime.engine import Runtime
+    from agentflow.runtime.policy.enforcer import Grants
+    from agentflow.runtime.providers.base import ChatMessage, ModelRequest, ToolCall, ToolSpec
+
+REPAIR_TURNS = 1
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+
+
+@dataclass
+class Account:
+    """Cost and tokens spent on behalf of one node."""
+
+    cost: Decimal = Decimal(0)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    models: list[str] = field(default_factory=list)
+
+
+def is_text_schema(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "string" and "enum" not in schema
+
+
+def parse_output(text: str, schema: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The model's final answer as a value of the output type, or the problems with it."""
+    from agentflow.runtime.validation import validate
+
+    if is_text_schema(schema):
+        return text, []
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced.group(1)
+    try:
+        value = json.loads(body)
+    except ValueError as error:
+        return None, [f"the reply is not JSON ({error.msg} at position {error.pos})"]
+    return value, validate(value, schema)
+
+
+def render(template: str | None, inputs: dict[str, Any], what: str, node: str) -> str | None:
+    if template is None:
+        return None
+    try:
+        return render_template(template, inputs)
+    except EvalError as error:
+        raise NodeError("validation", f"{what}: {error}", node=node) from error
+
+
+class AgentRun:
+    """One invocation of an agent for one node."""
+
+    def __init__(self, runtime: Runtime, agent: AgentPlan, node: str, budgets: list[str],
+                 grants: Grants, account: Account) -> None:
+        self.runtime = runtime
+        self.agent = agent
+        self.node = node
+        self.budgets = budgets
+        self.grants = grants
+        self.account = account
+        self.children = 0
+
+    async def run(self, inputs: dict[str, Any]) -> Any:
+        from agentflow.runtime.providers.base import ChatMessage
+
+        agent, enforcer = self.agent, self.runtime.enforcer
+        system = render(agent.system, inputs, f"the system prompt of `{agent.name}`", self.node)
+        prompt = render(agent.prompt, inputs, f"the prompt of `{agent.name}`", self.node)
+        if prompt is None:
+            shown = {k: v for k, v in inputs.items() if k != agent.history}
+            prompt = json.dumps(shown, ensure_ascii=False, default=str)
+        messages: list[ChatMessage] = [
+            ChatMessage(m["role"], enforcer.redact_text(str(m["content"]), self.node))
+            for m in (inputs.get(agent.history) or [] if agent.history else [])
+        ]
+        messages.append(ChatMessage("user", enforcer.redact_text(prompt, self.node)))
+        system = enforcer.redact_text(system, self.node) if system else None
+        tools = tuple(self._tool_specs())
+        schema = agent.output_schema
+        repairs = REPAIR_TURNS
+        for _ in range(agent.max_steps):
+            call = await self.runtime.router.complete(
+                agent.model, lambda model: self._request(model, system, messages, tools, inputs),
+                self.node, self.budgets,
+            )
+            usage = call.response.usage
+            self.account.cost += call.cost
+            self.account.input_tokens += usage.input_tokens
+            self.account.output_tokens += usage.output_tokens
+            self.account.models.append(call.model)
+            response = call.response
+            if response.tool_calls:
+                messages.append(ChatMessage("assistant", response.text,
+                                            tool_calls=response.tool_calls))
+                for tool_call in response.tool_calls:
+                    messages.append(await self._run_tool(tool_call))
+                continue
+            value, problems = parse_output(response.text, schema)
+            if not problems:
+                return value
+            if repairs == 0:
+                raise NodeError("validation", f"agent `{agent.name}` answered outside its output "
+                                "type: " + "; ".join(problems[:3]), node=self.node,
+                                callee=agent.name)
+            repairs -= 1
+            messages.append(ChatMessage("assistant", response.text))
+            messages.append(ChatMessage("user", "Your reply does not match the required JSON "
+                                        "schema: " + "; ".join(problems[:5]) + ". Reply again "
+                                        "with only the JSON value."))
+        raise NodeError("failed", f"agent `{agent.name}` did not finish within {agent.max_steps} "
+                        "steps (max_steps)", node=self.node, callee=agent.name)
+
+    def _request(self, model: Any, system: str | None, messages: list[ChatMessage],
+                 tools: tuple[ToolSpec, ...], inputs: dict[str, Any]) -> ModelRequest:
+        from agentflow.runtime.providers.base import ModelRequest
+
+        schema = self.agent.output_schema
+        return ModelRequest(
+            model=model, agent=self.agent.name, system=system, messages=tuple(messages),
+            tools=tools, output_schema=None if is_text_schema(schema) else schema,
+            max_tokens=self.agent.max_tokens or model.max_tokens,
+            temperature=self.agent.temperature if self.agent.temperature is not None
+            else model.temperature,
+            inputs=inputs,
+        )
+
+    def _tool_specs(self) -> list[ToolSpec]:
+        from agentflow.runtime.providers.base import ToolSpec
+
+        plan = self.runtime.plan
+        specs = []
+        for name in self.agent.tools:
+            if name in plan.tools:
+                tool = plan.tools[name]
+                specs.append(ToolSpec(name, tool.description or name, tool.input_schema))
+            elif name in plan.agents:
+                callee = plan.agents[name]
+                specs.append(ToolSpec(name, callee.description or f"Ask the `{name}` agent",
+                                      callee.input_schema))
+            elif name in plan.workflows:
+                specs.append(ToolSpec(name, f"Run the `{name}` workflow",
+                                      plan.workflows[name].params))
+        return specs
+
+    async def _run_tool(self, call: ToolCall) -> ChatMessage:
+        """Execute one tool call; failures go back to the model as error results."""
+        from agentflow.runtime.providers.base import ChatMessage
+
+        plan = self.runtime.plan
+        try:
+            if "__invalid_json__" in call.arguments:
+                raise NodeError("validation", "the arguments are not valid JSON", node=self.node,
+                                callee=call.name)
+            if call.name in plan.tools:
+                result = await self.runtime.tools.call(call.name, call.arguments, self.node,
+                                                       agent=self.agent.name, grants=self.grants)
+            elif call.name in plan.agents or call.name in plan.workflows:
+                self.children += 1
+                kind = "agent" if call.name in plan.agents else "workflow"
+                self.runtime.enforcer.authorize(kind, call.name, self.node, grants=self.grants,
+                                                agent=self.agent.name)
+                child = f"{self.node}/{call.name}#{self.children}"
+                result = await self.runtime.invoke_node(kind, call.name, call.arguments, child,
+                                                        self.grants)
+            else:
+                raise NodeError("denied", f"`{call.name}` is not one of this agent's tools",
+                                node=self.node, callee=call.name)
+        except NodeError as error:
+            self.runtime.enforcer.audit("tool.error", f"tool:{call.name}", "info", error.message,
+                                        node=self.node, kind=error.kind)
+            content = f"error ({error.kind}): {error.message}"
+            return ChatMessage("tool", self.runtime.enforcer.redact_text(content, self.node),
+                               tool_call_id=call.id, is_error=True)
+        text = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False,
+                                                                 default=str)
+        return ChatMessage("tool", self.runtime.enforcer.redact_text(text, self.node),
+                           tool_call_id=call.id)

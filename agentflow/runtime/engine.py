@@ -1,0 +1,157 @@
+"""The Runtime of one run: it owns policy, models, tools and the record of every node."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+from agentflow.compiler.plan import Plan
+from agentflow.runtime.agent_loop import Account, AgentRun
+from agentflow.runtime.errors import NodeError
+from agentflow.runtime.models import ModelRouter
+from agentflow.runtime.policy.budgets import BudgetManager
+from agentflow.runtime.policy.enforcer import Grants, PolicyEnforcer
+from agentflow.runtime.state.store import StateStore
+from agentflow.runtime.tool_registry import ToolRegistry
+
+
+@dataclass
+class NodeReport:
+    """What happened to one node (a map item, an iteration and a delegated call are nodes too)."""
+
+    id: str
+    status: str  # succeeded | failed | skipped
+    attempts: int
+    duration_ms: float
+    cost_usd: Decimal
+    input_tokens: int = 0
+    output_tokens: int = 0
+    callee: str | None = None
+    error: str | None = None
+
+
+class RunEvents(Protocol):
+    """Progress callbacks (the CLI's live view); every method is optional to act on."""
+
+    def node_started(self, node: str, callee: str | None) -> None: ...
+
+    def node_finished(self, report: NodeReport) -> None: ...
+
+
+class NoEvents:
+    def node_started(self, node: str, callee: str | None) -> None:
+        return None
+
+    def node_finished(self, report: NodeReport) -> None:
+        return None
+
+
+class Runtime:
+    """Everything one run shares: enforcement, routing, tools, limits and its node records."""
+
+    def __init__(self, plan: Plan, *, run_id: str, principal: str, grants: Grants,
+                 store: StateStore, env: Mapping[str, str], offline: bool,
+                 events: RunEvents | None = None, http_client: Any = None) -> None:
+        self.plan = plan
+        self.run_id = run_id
+        self.grants = grants
+        self.store = store
+        self.events = events or NoEvents()
+        budgets = BudgetManager(plan.budgets, store, run_id, principal)
+        self.enforcer = PolicyEnforcer(plan, run_id, principal, grants, store, budgets)
+        base_dir = Path(plan.base_dir)
+        self.router = ModelRouter(plan, base_dir, env, offline, self.enforcer, http_client)
+        self.tools = ToolRegistry(plan, base_dir, env, self.enforcer)
+        self.semaphore = asyncio.Semaphore(plan.policy.max_concurrency)
+        self.reports: list[NodeReport] = []
+        self.nodes_run = 0
+        self.max_nodes: int | None = None
+
+    # ---------------------------------------------------------------- totals
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((r.cost_usd for r in self.reports), Decimal(0))
+
+    @property
+    def tokens(self) -> tuple[int, int]:
+        return (sum(r.input_tokens for r in self.reports),
+                sum(r.output_tokens for r in self.reports))
+
+    def count_node(self, node: str) -> None:
+        self.nodes_run += 1
+        if self.max_nodes is not None and self.nodes_run > self.max_nodes:
+            raise NodeError("failed", f"the run executed more than max_nodes = {self.max_nodes} "
+                            "nodes", node=node)
+
+    def record(self, report: NodeReport, output: Any, error: NodeError | None,
+               started: float) -> None:
+        self.reports.append(report)
+        self.store.record_node(
+            self.run_id, report.id, report.status, report.attempts, output,
+            error.as_value() if error else None, report.cost_usd, report.input_tokens,
+            report.output_tokens, started, time.time(),
+        )
+        self.events.node_finished(report)
+
+    # ---------------------------------------------------------------- invoking callees
+
+    async def invoke(self, kind: str, callee: str, arguments: dict[str, Any], node: str,
+                     grants: Grants, budgets: list[str], account: Account) -> Any:
+        """Run one agent, tool or workflow for `node` under the run's policy."""
+        if kind == "tool":
+            return await self.tools.call(callee, arguments, node, grants=grants)
+        if kind == "agent":
+            agent = self.plan.agents[callee]
+            self.enforcer.authorize("agent", callee, node, grants=grants)
+            inputs = self.enforcer.validate({**agent.input_defaults, **arguments},
+                                            agent.input_schema,
+                                            f"the inputs of agent `{callee}`", node, callee)
+            spend = [*budgets, *([agent.budget] if agent.budget else [])]
+            timeout = float(agent.timeout_s) if agent.timeout_s else None
+            try:
+                async with asyncio.timeout(timeout):
+                    return await AgentRun(self, agent, node, spend, grants, account).run(inputs)
+            except TimeoutError as error:
+                raise NodeError("timeout", f"agent `{callee}` took longer than {timeout}s",
+                                node=node, callee=callee) from error
+        from agentflow.runtime.scheduler import WorkflowRunner
+
+        workflow = self.plan.workflows[callee]
+        self.enforcer.authorize("workflow", callee, node, grants=grants)
+        inner = Grants.of_roles(self.plan, [workflow.run_as]) if workflow.run_as else grants
+        runner = WorkflowRunner(self, workflow, arguments, prefix=f"{node}/", grants=inner,
+                                inherited_budgets=budgets)
+        return await runner.run()
+
+    async def invoke_node(self, kind: str, callee: str, arguments: dict[str, Any], node: str,
+                          grants: Grants, budgets: list[str] | None = None) -> Any:
+        """A delegated call (an agent calling an agent or workflow) as a node of its own."""
+        self.count_node(node)
+        self.events.node_started(node, callee)
+        account = Account()
+        started, clock = time.time(), time.perf_counter()
+        try:
+            value = await self.invoke(kind, callee, arguments, node, grants, budgets or [],
+                                      account)
+        except NodeError as error:
+            self.record(self._report(node, "failed", 1, clock, account, callee, error), None,
+                        error, started)
+            raise
+        self.record(self._report(node, "succeeded", 1, clock, account, callee), value, None,
+                    started)
+        return value
+
+    @staticmethod
+    def _report(node: str, status: str, attempts: int, clock: float, account: Account,
+                callee: str | None, error: NodeError | None = None) -> NodeReport:
+        return NodeReport(node, status, attempts, (time.perf_counter() - clock) * 1000,
+                          account.cost, account.input_tokens, account.output_tokens, callee,
+                          str(error) if error else None)
+
+    report = _report

@@ -1,0 +1,1 @@
+"""Run-time policy: authentication, authorization, redaction, rate limits and budgets."""

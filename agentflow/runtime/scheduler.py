@@ -1,0 +1,257 @@
+"""The scheduler: runs a workflow's nodes as soon as their inputs are ready.
+
+Every task lives in one `asyncio.TaskGroup`: when a node fails for good, its running siblings
+are cancelled and the error surfaces with the node, callee, attempts and cause; results of
+nodes that finished are already in the state store. A node whose branch was not taken, whose
+guard is false or whose required step was skipped is *skipped*: its value is absent (`None`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from agentflow.compiler.plan import Node, Retry, WorkflowPlan
+from agentflow.runtime.agent_loop import Account
+from agentflow.runtime.errors import NodeError, RunFailed
+from agentflow.runtime.retry import backoff_delay, should_retry
+from agentflow.runtime.values import EvalError, Scope, evaluate
+
+if TYPE_CHECKING:
+    from agentflow.runtime.engine import Runtime
+    from agentflow.runtime.policy.enforcer import Grants
+
+CALL_KINDS = ("call_agent", "call_tool", "call_workflow", "map")
+SUCCEEDED, SKIPPED, FAILED = "succeeded", "skipped", "failed"
+
+
+class WorkflowRunner:
+    """One execution of one workflow (a sub-workflow call gets its own runner)."""
+
+    def __init__(self, runtime: Runtime, workflow: WorkflowPlan, inputs: dict[str, Any], *,
+                 prefix: str = "", grants: Grants | None = None,
+                 inherited_budgets: list[str] | None = None) -> None:
+        self.runtime = runtime
+        self.workflow = workflow
+        self.inputs = inputs
+        self.prefix = prefix
+        self.grants = grants or runtime.grants
+        own = [workflow.budget] if workflow.budget else []
+        self.budgets = [*(inherited_budgets or []), *own]
+        self.nodes = {node.id: node for node in workflow.nodes}
+        self.results: dict[str, Any] = {}
+        self.status: dict[str, str] = {}
+        self.branch_arm: dict[str, str] = {}
+        self.waiting = {node.id: len(set(node.depends_on)) for node in workflow.nodes}
+        self.dependents: dict[str, list[str]] = {node.id: [] for node in workflow.nodes}
+        for node in workflow.nodes:
+            for dependency in set(node.depends_on):
+                self.dependents[dependency].append(node.id)
+
+    # ---------------------------------------------------------------- running
+
+    async def run(self) -> Any:
+        params = dict(self.inputs)
+        for name, default in self.workflow.param_defaults.items():
+            if name not in params:
+                params[name] = evaluate(default, Scope({}, {}))
+        self.params = self.runtime.enforcer.validate(
+            params, self.workflow.params, f"the inputs of workflow `{self.workflow.name}`",
+            self.prefix.rstrip("/") or self.workflow.name, self.workflow.name)
+        if self.workflow.max_nodes is not None and self.runtime.max_nodes is None:
+            self.runtime.max_nodes = self.workflow.max_nodes
+        timeout = float(self.workflow.timeout_s) if self.workflow.timeout_s else None
+        try:
+            async with asyncio.timeout(timeout), asyncio.TaskGroup() as group:
+                self.group = group
+                for node_id, count in self.waiting.items():
+                    if count == 0:
+                        group.create_task(self._chain(node_id))
+        except* NodeError as failures:
+            raise _first(failures) from None
+        except TimeoutError as error:
+            raise NodeError("timeout", f"workflow `{self.workflow.name}` took longer than "
+                            f"{timeout}s", node=self.prefix.rstrip("/")) from error
+        return self.runtime.enforcer.validate(
+            self.results.get(self.workflow.output), self.workflow.result_schema,
+            f"the result of workflow `{self.workflow.name}`", self.workflow.output,
+            self.workflow.name)
+
+    async def _chain(self, node_id: str) -> None:
+        """Run a node, then continue inline with one ready dependent; spawn tasks for the rest."""
+        queue = deque([node_id])
+        while queue:
+            current = self.nodes[queue.popleft()]
+            await self._run(current)
+            ready = []
+            for dependent in self.dependents[current.id]:
+                self.waiting[dependent] -= 1
+                if self.waiting[dependent] == 0:
+                    ready.append(dependent)
+            if ready:
+                queue.append(ready[0])
+                for other in ready[1:]:
+                    self.group.create_task(self._chain(other))
+
+    async def _run(self, node: Node) -> None:
+        if self._skipped(node):
+            self.results[node.id] = None
+            self.status[node.id] = SKIPPED
+            return
+        scope = self._scope(node)
+        if node.guard is not None and not self._eval(node.guard, scope, node):
+            self.results[node.id] = None
+            self.status[node.id] = SKIPPED
+            return
+        handler = getattr(self, f"_node_{node.kind}")
+        self.results[node.id] = await handler(node, scope)
+        self.status[node.id] = SUCCEEDED
+
+    def _skipped(self, node: Node) -> bool:
+        if node.branch is not None:
+            if self.status.get(node.branch.node) != SUCCEEDED:
+                return True
+            if self.branch_arm.get(node.branch.node) != node.branch.arm:
+                return True
+        return any(self.status.get(r) != SUCCEEDED for r in node.requires)
+
+    def _scope(self, node: Node) -> Scope:
+        scope = Scope(self.results, self.params)
+        if node.locals:
+            scope = scope.child({k: evaluate(v, scope) for k, v in node.locals.items()})
+        return scope
+
+    def _eval(self, expr: Any, scope: Scope, node: Node) -> Any:
+        try:
+            return evaluate(expr, scope)
+        except EvalError as error:
+            raise NodeError("failed", str(error), node=self._id(node)) from error
+
+    def _id(self, node: Node | str) -> str:
+        return self.prefix + (node if isinstance(node, str) else node.id)
+
+    # ---------------------------------------------------------------- node kinds
+
+    async def _node_pure(self, node: Node, scope: Scope) -> Any:
+        self.runtime.count_node(self._id(node))
+        return self._eval(node.value, scope, node)
+
+    async def _node_branch(self, node: Node, scope: Scope) -> Any:
+        value = self._eval(node.value, scope, node)
+        if node.arms[:2] == ["then", "else"] or node.arms == ["then"]:
+            arm = "then" if value else "else"
+        else:
+            arm = value if value in node.arms else "else"
+        self.branch_arm[node.id] = arm
+        return arm
+
+    async def _node_join(self, node: Node, scope: Scope) -> Any:
+        ran = [s for s in node.sources if self.status.get(s) == SUCCEEDED]
+        return self.results[ran[-1]] if ran else None
+
+    async def _node_return(self, node: Node, scope: Scope) -> Any:
+        return self._eval(node.value, scope, node)
+
+    async def _node_fail(self, node: Node, scope: Scope) -> Any:
+        message = self._eval(node.value, scope, node)
+        self.runtime.enforcer.audit("run.fail", f"workflow:{self.workflow.name}", "info",
+                                    str(message), node=self._id(node))
+        raise RunFailed("failed", str(message), node=self._id(node))
+
+    async def _node_call_agent(self, node: Node, scope: Scope) -> Any:
+        return await self._call(node, "agent", self._arguments(node, scope), self._id(node))
+
+    async def _node_call_tool(self, node: Node, scope: Scope) -> Any:
+        return await self._call(node, "tool", self._arguments(node, scope), self._id(node))
+
+    async def _node_call_workflow(self, node: Node, scope: Scope) -> Any:
+        return await self._call(node, "workflow", self._arguments(node, scope), self._id(node))
+
+    async def _node_map(self, node: Node, scope: Scope) -> Any:
+        assert node.map is not None and node.callee is not None
+        items = self._eval(node.map.iterable, scope, node) or []
+        kind = self._callee_kind(node.callee)
+        limit = min(node.map.concurrency or len(items) or 1,
+                    self.runtime.plan.policy.max_concurrency)
+        gate = asyncio.Semaphore(max(limit, 1))
+        results: list[Any] = [None] * len(items)
+
+        async def one(index: int, item: Any) -> None:
+            async with gate:
+                inner = scope.child({node.map.item: item})  # type: ignore[union-attr]
+                results[index] = await self._call(node, kind, self._arguments(node, inner),
+                                                  f"{self._id(node)}[{index}]")
+
+        async with asyncio.TaskGroup() as group:
+            for index, item in enumerate(items):
+                group.create_task(one(index, item))
+        return results
+
+    def _callee_kind(self, callee: str) -> str:
+        plan = self.runtime.plan
+        return "agent" if callee in plan.agents else "tool" if callee in plan.tools else "workflow"
+
+    def _arguments(self, node: Node, scope: Scope) -> dict[str, Any]:
+        return {name: self._eval(expr, scope, node) for name, expr in node.arguments.items()}
+
+    # ---------------------------------------------------------------- calls
+
+    def _retry_policy(self, node: Node, kind: str) -> Retry:
+        if node.retry is not None:
+            return node.retry
+        if kind == "agent":
+            return self.runtime.plan.agents[node.callee or ""].retry
+        return Retry()  # tools retry inside the registry; workflows retry their own nodes
+
+    async def _call(self, node: Node, kind: str, arguments: dict[str, Any], node_id: str) -> Any:
+        """One call with the node's retry, timeout, `fallback` and `try` semantics."""
+        runtime = self.runtime
+        runtime.count_node(node_id)
+        callee = node.callee or ""
+        runtime.events.node_started(node_id, callee)
+        policy = self._retry_policy(node, kind)
+        timeout = float(node.timeout_s) if node.timeout_s else None
+        account = Account()
+        started, clock = time.time(), time.perf_counter()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with runtime.semaphore, asyncio.timeout(timeout):
+                    value = await runtime.invoke(kind, callee, arguments, node_id, self.grants,
+                                                 self.budgets, account)
+                break
+            except TimeoutError:
+                error = NodeError("timeout", f"`{callee}` took longer than {timeout}s",
+                                  node=node_id, callee=callee)
+            except NodeError as failure:
+                error = failure
+            error.node, error.callee, error.attempts = node_id, error.callee or callee, attempt
+            if should_retry(policy, error.kind, attempt):
+                await asyncio.sleep(backoff_delay(policy, attempt))
+                continue
+            report = runtime.report(node_id, "failed", attempt, clock, account, callee, error)
+            if node.has_fallback or node.is_try:
+                runtime.record(report, None, error, started)
+                runtime.enforcer.audit("node.recovered", f"{kind}:{callee}", "info",
+                                       error.message, node=node_id, kind=error.kind)
+                if node.is_try:
+                    return {"ok": False, "value": None, "error": error.as_value()}
+                return self._eval(node.fallback, Scope(self.results, self.params), node)
+            runtime.record(report, None, error, started)
+            raise error
+        runtime.record(runtime.report(node_id, SUCCEEDED, attempt, clock, account, callee),
+                       value, None, started)
+        return {"ok": True, "value": value, "error": None} if node.is_try else value
+
+
+def _first(group: BaseExceptionGroup[NodeError]) -> NodeError:
+    """The error to report from a group of simultaneous failures: the first leaf."""
+    while True:
+        first = group.exceptions[0]
+        if isinstance(first, BaseExceptionGroup):
+            group = first
+            continue
+        return first

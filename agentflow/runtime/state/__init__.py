@@ -1,0 +1,1 @@
+"""Durable state: runs, node results, spend and the audit log."""

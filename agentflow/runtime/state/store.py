@@ -1,0 +1,456 @@
+"""The state store: runs, node results, the spend ledger and the audit log, in SQLite (WAL).
+
+Writes that only record facts (node results, audit events, ledger rows) are buffered and
+committed together once per event-loop turn (group commit): a killed process loses at most
+the facts of that turn, never a committed one. Budget reservations are different: each one is
+its own `BEGIN IMMEDIATE` transaction, which serializes them across threads and processes
+sharing the file, so parallel nodes can never overspend a window together.
+
+The interface is deliberately small and SQL-agnostic so a PostgreSQL backend can follow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+GENESIS_HASH = "0" * 64
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, workflow TEXT NOT NULL, source TEXT NOT NULL,
+  principal TEXT, role TEXT, status TEXT NOT NULL,
+  inputs TEXT, output TEXT, error TEXT,
+  cost_usd TEXT NOT NULL DEFAULT '0',
+  input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+  started_at REAL NOT NULL, finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
+CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, started_at);
+CREATE TABLE IF NOT EXISTS node_results (
+  run_id TEXT NOT NULL, node_id TEXT NOT NULL, status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, output TEXT, error TEXT,
+  cost_usd TEXT NOT NULL DEFAULT '0',
+  input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+  started_at REAL, finished_at REAL,
+  PRIMARY KEY (run_id, node_id)
+);
+CREATE TABLE IF NOT EXISTS spend (
+  budget TEXT NOT NULL, window TEXT NOT NULL,
+  spent TEXT NOT NULL DEFAULT '0', reserved TEXT NOT NULL DEFAULT '0',
+  tokens INTEGER NOT NULL DEFAULT 0, reserved_tokens INTEGER NOT NULL DEFAULT 0,
+  alerted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (budget, window)
+);
+CREATE TABLE IF NOT EXISTS ledger (
+  id INTEGER PRIMARY KEY, run_id TEXT, node_id TEXT, model TEXT, budgets TEXT,
+  amount_usd TEXT NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+  at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_by_run ON ledger (run_id);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY, run_id TEXT, at REAL NOT NULL, principal TEXT,
+  action TEXT NOT NULL, resource TEXT, decision TEXT NOT NULL, reason TEXT,
+  details TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_run ON audit (run_id);
+"""
+
+
+class StoreError(Exception):
+    """The state store cannot be opened or is of an unknown schema version."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One audited decision or fact."""
+
+    run_id: str | None
+    principal: str | None
+    action: str
+    resource: str | None
+    decision: str  # allow | deny | info | warn
+    reason: str = ""
+    details: dict[str, Any] | None = None
+    at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One budget window: its key in the spend table and its limits."""
+
+    key: str
+    limit_usd: Decimal | None
+    limit_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveOutcome:
+    granted: bool
+    refused_window: str | None = None
+    spent: Decimal = Decimal(0)
+    limit: Decimal | None = None
+    alerts: tuple[str, ...] = ()
+    unit: str = "usd"
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, default=str, sort_keys=True)
+
+
+def audit_hash(prev_hash: str, record: dict[str, Any]) -> str:
+    """The hash that chains an audit record to its predecessor."""
+    body = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+class StateStore:
+    """One SQLite state file; safe to share between threads of a process and between processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the state store at {path}: {error}") from error
+        self._lock = threading.RLock()
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []
+        self._pending_audit: list[AuditEvent] = []
+        self._flush_scheduled = False
+
+    @classmethod
+    def in_directory(cls, directory: Path) -> StateStore:
+        return cls(directory / "state.db")
+
+    def _migrate(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                self._db.execute(
+                    "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the state store at {self.path} has schema version {row[0]}; "
+                    f"this agentflow reads version {SCHEMA_VERSION}"
+                )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    # ---------------------------------------------------------------- buffered facts
+
+    def _enqueue(self, sql: str, params: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._pending.append((sql, params))
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._flush_scheduled = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Commit every buffered fact in one transaction (audit records chained in order)."""
+        with self._lock:
+            self._flush_scheduled = False
+            pending, self._pending = self._pending, []
+            events, self._pending_audit = self._pending_audit, []
+            if not pending and not events:
+                return
+            with self._transaction() as db:
+                for sql, params in pending:
+                    db.execute(sql, params)
+                if events:
+                    self._append_audit(db, events)
+
+    def _append_audit(self, db: sqlite3.Connection, events: Sequence[AuditEvent]) -> None:
+        row = db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        previous = row[0] if row else GENESIS_HASH
+        for event in events:
+            record = {
+                "run_id": event.run_id,
+                "at": event.at,
+                "principal": event.principal,
+                "action": event.action,
+                "resource": event.resource,
+                "decision": event.decision,
+                "reason": event.reason,
+                "details": _json(event.details),
+            }
+            digest = audit_hash(previous, record)
+            db.execute(
+                "INSERT INTO audit (run_id, at, principal, action, resource, decision, reason,"
+                " details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (*record.values(), previous, digest),
+            )
+            previous = digest
+
+    def audit(self, event: AuditEvent) -> None:
+        """Append an audit event (committed with the next group commit)."""
+        if not event.at:
+            event = replace(event, at=time.time())
+        with self._lock:
+            self._pending_audit.append(event)
+        self._schedule_flush()
+
+    def start_run(
+        self,
+        run_id: str,
+        workflow: str,
+        source: str,
+        principal: str | None,
+        role: str | None,
+        inputs: Any,
+    ) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO runs (id, workflow, source, principal, role, status, inputs,"
+                " started_at) VALUES (?,?,?,?,?,?,?,?)",
+                (run_id, workflow, source, principal, role, "running", _json(inputs), time.time()),
+            )
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str,
+        output: Any,
+        error: Any,
+        cost: Decimal,
+        input_tokens: int,
+        output_tokens: int,
+    ) -> None:
+        self.flush()
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET status=?, output=?, error=?, cost_usd=?, input_tokens=?,"
+                " output_tokens=?, finished_at=? WHERE id=?",
+                (
+                    status,
+                    _json(output),
+                    _json(error),
+                    str(cost),
+                    input_tokens,
+                    output_tokens,
+                    time.time(),
+                    run_id,
+                ),
+            )
+
+    def record_node(
+        self,
+        run_id: str,
+        node_id: str,
+        status: str,
+        attempts: int,
+        output: Any,
+        error: Any,
+        cost: Decimal,
+        input_tokens: int,
+        output_tokens: int,
+        started_at: float,
+        finished_at: float,
+    ) -> None:
+        self._enqueue(
+            "INSERT OR REPLACE INTO node_results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                run_id,
+                node_id,
+                status,
+                attempts,
+                _json(output),
+                _json(error),
+                str(cost),
+                input_tokens,
+                output_tokens,
+                started_at,
+                finished_at,
+            ),
+        )
+
+    def record_spend(
+        self,
+        run_id: str,
+        node_id: str,
+        model: str,
+        budgets: Sequence[str],
+        amount: Decimal,
+        input_tokens: int,
+        output_tokens: int,
+    ) -> None:
+        self._enqueue(
+            "INSERT INTO ledger (run_id, node_id, model, budgets, amount_usd, input_tokens,"
+            " output_tokens, at) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                run_id,
+                node_id,
+                model,
+                ",".join(budgets),
+                str(amount),
+                input_tokens,
+                output_tokens,
+                time.time(),
+            ),
+        )
+
+    # ---------------------------------------------------------------- budgets (immediate)
+
+    def reserve(
+        self,
+        budget: str,
+        windows: Sequence[Window],
+        amount: Decimal,
+        tokens: int,
+        alert_percent: Decimal | None,
+        enforce: bool,
+    ) -> ReserveOutcome:
+        """Atomically reserve `amount` and `tokens` in every window, or in none."""
+        with self._transaction() as db:
+            states = [self._window_state(db, budget, w.key) for w in windows]
+            if enforce:
+                for window, (spent, reserved, used, held, _) in zip(windows, states, strict=True):
+                    if (
+                        window.limit_usd is not None
+                        and spent + reserved + amount > window.limit_usd
+                    ):
+                        return ReserveOutcome(False, window.key, spent + reserved, window.limit_usd)
+                    if (
+                        window.limit_tokens is not None
+                        and used + held + tokens > window.limit_tokens
+                    ):
+                        return ReserveOutcome(
+                            False,
+                            window.key,
+                            Decimal(used + held),
+                            Decimal(window.limit_tokens),
+                            unit="tokens",
+                        )
+            alerts: list[str] = []
+            for window, state in zip(windows, states, strict=True):
+                spent, reserved, _, held, alerted = state
+                total = spent + reserved + amount
+                crossed = (
+                    alert_percent is not None
+                    and window.limit_usd is not None
+                    and not alerted
+                    and total >= window.limit_usd * alert_percent / 100
+                )
+                exceeded = window.limit_usd is not None and total > window.limit_usd
+                if crossed or (exceeded and not alerted):
+                    alerts.append(window.key)
+                db.execute(
+                    "INSERT INTO spend (budget, window, reserved, reserved_tokens, alerted)"
+                    " VALUES (?,?,?,?,?) ON CONFLICT(budget, window) DO UPDATE SET"
+                    " reserved=excluded.reserved, reserved_tokens=excluded.reserved_tokens,"
+                    " alerted=excluded.alerted",
+                    (
+                        budget,
+                        window.key,
+                        str(reserved + amount),
+                        held + tokens,
+                        int(alerted or bool(crossed or exceeded)),
+                    ),
+                )
+            return ReserveOutcome(True, alerts=tuple(alerts))
+
+    def settle(
+        self,
+        budget: str,
+        windows: Sequence[Window],
+        reserved_amount: Decimal,
+        reserved_tokens: int,
+        actual_amount: Decimal,
+        actual_tokens: int,
+    ) -> None:
+        """Release a reservation and record what was really spent."""
+        with self._transaction() as db:
+            for window in windows:
+                spent, reserved, used, held, _ = self._window_state(db, budget, window.key)
+                db.execute(
+                    "UPDATE spend SET spent=?, reserved=?, tokens=?, reserved_tokens=?"
+                    " WHERE budget=? AND window=?",
+                    (
+                        str(spent + actual_amount),
+                        str(max(reserved - reserved_amount, Decimal(0))),
+                        used + actual_tokens,
+                        max(held - reserved_tokens, 0),
+                        budget,
+                        window.key,
+                    ),
+                )
+
+    @staticmethod
+    def _window_state(
+        db: sqlite3.Connection, budget: str, window: str
+    ) -> tuple[Decimal, Decimal, int, int, bool]:
+        row = db.execute(
+            "SELECT spent, reserved, tokens, reserved_tokens, alerted FROM spend"
+            " WHERE budget=? AND window=?",
+            (budget, window),
+        ).fetchone()
+        if row is None:
+            return Decimal(0), Decimal(0), 0, 0, False
+        return Decimal(row[0]), Decimal(row[1]), int(row[2]), int(row[3]), bool(row[4])
+
+    def spent(self, budget: str, window: str) -> Decimal:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT spent FROM spend WHERE budget=? AND window=?", (budget, window)
+            ).fetchone()
+        return Decimal(row[0]) if row else Decimal(0)
+
+    # ---------------------------------------------------------------- reading
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Read rows (committing buffered facts first)."""
+        self.flush()
+        with self._lock:
+            cursor = self._db.execute(sql, params)
+            columns = [c[0] for c in cursor.description or ()]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]  # type: ignore[misc]
+
+    def close(self) -> None:
+        self.flush()
+        with self._lock:
+            self._db.close()
