@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the generated program has the long lines real programs have)
 """Generate a realistic, valid agentflow program of about N lines, for benchmarks.
 
 The program has hosted and offline models, tools, a budget and a policy, then as many

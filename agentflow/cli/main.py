@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "fmt": "format programs in the canonical style",
     "compile": "compile a program to its executable plan (JSON)",
     "graph": "draw a workflow's graph (Mermaid or Graphviz)",
+    "run": "run a workflow under policy (offline with --offline)",
 }
 
 EXIT_OK = 0

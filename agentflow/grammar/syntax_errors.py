@@ -115,7 +115,7 @@ def describe_syntax_error(
         return label, CATALOGUE[label][0]
     if isinstance(error, UnexpectedEOF):
         return "unexpected end of file", None
-    found = "the end of the file"
+    found = "end of file"
     expected: set[str] = set()
     if isinstance(error, UnexpectedToken):
         if error.token.type != "$END":

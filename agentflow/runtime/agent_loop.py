@@ -64,8 +64,15 @@ def render(template: str | None, inputs: dict[str, Any], what: str, node: str) -
 class AgentRun:
     """One invocation of an agent for one node."""
 
-    def __init__(self, runtime: Runtime, agent: AgentPlan, node: str, budgets: list[str],
-                 grants: Grants, account: Account) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        agent: AgentPlan,
+        node: str,
+        budgets: list[str],
+        grants: Grants,
+        account: Account,
+    ) -> None:
         self.runtime = runtime
         self.agent = agent
         self.node = node
@@ -94,8 +101,10 @@ class AgentRun:
         repairs = REPAIR_TURNS
         for _ in range(agent.max_steps):
             call = await self.runtime.router.complete(
-                agent.model, lambda model: self._request(model, system, messages, tools, inputs),
-                self.node, self.budgets,
+                agent.model,
+                lambda model: self._request(model, system, messages, tools, inputs),
+                self.node,
+                self.budgets,
             )
             usage = call.response.usage
             self.account.cost += call.cost
@@ -104,8 +113,9 @@ class AgentRun:
             self.account.models.append(call.model)
             response = call.response
             if response.tool_calls:
-                messages.append(ChatMessage("assistant", response.text,
-                                            tool_calls=response.tool_calls))
+                messages.append(
+                    ChatMessage("assistant", response.text, tool_calls=response.tool_calls)
+                )
                 for tool_call in response.tool_calls:
                     messages.append(await self._run_tool(tool_call))
                 continue
@@ -113,27 +123,51 @@ class AgentRun:
             if not problems:
                 return value
             if repairs == 0:
-                raise NodeError("validation", f"agent `{agent.name}` answered outside its output "
-                                "type: " + "; ".join(problems[:3]), node=self.node,
-                                callee=agent.name)
+                raise NodeError(
+                    "validation",
+                    f"agent `{agent.name}` answered outside its output "
+                    "type: " + "; ".join(problems[:3]),
+                    node=self.node,
+                    callee=agent.name,
+                )
             repairs -= 1
             messages.append(ChatMessage("assistant", response.text))
-            messages.append(ChatMessage("user", "Your reply does not match the required JSON "
-                                        "schema: " + "; ".join(problems[:5]) + ". Reply again "
-                                        "with only the JSON value."))
-        raise NodeError("failed", f"agent `{agent.name}` did not finish within {agent.max_steps} "
-                        "steps (max_steps)", node=self.node, callee=agent.name)
+            messages.append(
+                ChatMessage(
+                    "user",
+                    "Your reply does not match the required JSON "
+                    "schema: " + "; ".join(problems[:5]) + ". Reply again "
+                    "with only the JSON value.",
+                )
+            )
+        raise NodeError(
+            "failed",
+            f"agent `{agent.name}` did not finish within {agent.max_steps} steps (max_steps)",
+            node=self.node,
+            callee=agent.name,
+        )
 
-    def _request(self, model: Any, system: str | None, messages: list[ChatMessage],
-                 tools: tuple[ToolSpec, ...], inputs: dict[str, Any]) -> ModelRequest:
+    def _request(
+        self,
+        model: Any,
+        system: str | None,
+        messages: list[ChatMessage],
+        tools: tuple[ToolSpec, ...],
+        inputs: dict[str, Any],
+    ) -> ModelRequest:
         from agentflow.runtime.providers.base import ModelRequest
 
         schema = self.agent.output_schema
         return ModelRequest(
-            model=model, agent=self.agent.name, system=system, messages=tuple(messages),
-            tools=tools, output_schema=None if is_text_schema(schema) else schema,
+            model=model,
+            agent=self.agent.name,
+            system=system,
+            messages=tuple(messages),
+            tools=tools,
+            output_schema=None if is_text_schema(schema) else schema,
             max_tokens=self.agent.max_tokens or model.max_tokens,
-            temperature=self.agent.temperature if self.agent.temperature is not None
+            temperature=self.agent.temperature
+            if self.agent.temperature is not None
             else model.temperature,
             inputs=inputs,
         )
@@ -149,11 +183,15 @@ class AgentRun:
                 specs.append(ToolSpec(name, tool.description or name, tool.input_schema))
             elif name in plan.agents:
                 callee = plan.agents[name]
-                specs.append(ToolSpec(name, callee.description or f"Ask the `{name}` agent",
-                                      callee.input_schema))
+                specs.append(
+                    ToolSpec(
+                        name, callee.description or f"Ask the `{name}` agent", callee.input_schema
+                    )
+                )
             elif name in plan.workflows:
-                specs.append(ToolSpec(name, f"Run the `{name}` workflow",
-                                      plan.workflows[name].params))
+                specs.append(
+                    ToolSpec(name, f"Run the `{name}` workflow", plan.workflows[name].params)
+                )
         return specs
 
     async def _run_tool(self, call: ToolCall) -> ChatMessage:
@@ -163,29 +201,54 @@ class AgentRun:
         plan = self.runtime.plan
         try:
             if "__invalid_json__" in call.arguments:
-                raise NodeError("validation", "the arguments are not valid JSON", node=self.node,
-                                callee=call.name)
+                raise NodeError(
+                    "validation",
+                    "the arguments are not valid JSON",
+                    node=self.node,
+                    callee=call.name,
+                )
             if call.name in plan.tools:
-                result = await self.runtime.tools.call(call.name, call.arguments, self.node,
-                                                       agent=self.agent.name, grants=self.grants)
+                result = await self.runtime.tools.call(
+                    call.name, call.arguments, self.node, agent=self.agent.name, grants=self.grants
+                )
             elif call.name in plan.agents or call.name in plan.workflows:
                 self.children += 1
                 kind = "agent" if call.name in plan.agents else "workflow"
-                self.runtime.enforcer.authorize(kind, call.name, self.node, grants=self.grants,
-                                                agent=self.agent.name)
+                self.runtime.enforcer.authorize(
+                    kind, call.name, self.node, grants=self.grants, agent=self.agent.name
+                )
                 child = f"{self.node}/{call.name}#{self.children}"
-                result = await self.runtime.invoke_node(kind, call.name, call.arguments, child,
-                                                        self.grants)
+                result = await self.runtime.invoke_node(
+                    kind, call.name, call.arguments, child, self.grants
+                )
             else:
-                raise NodeError("denied", f"`{call.name}` is not one of this agent's tools",
-                                node=self.node, callee=call.name)
+                raise NodeError(
+                    "denied",
+                    f"`{call.name}` is not one of this agent's tools",
+                    node=self.node,
+                    callee=call.name,
+                )
         except NodeError as error:
-            self.runtime.enforcer.audit("tool.error", f"tool:{call.name}", "info", error.message,
-                                        node=self.node, kind=error.kind)
+            self.runtime.enforcer.audit(
+                "tool.error",
+                f"tool:{call.name}",
+                "info",
+                error.message,
+                node=self.node,
+                kind=error.kind,
+            )
             content = f"error ({error.kind}): {error.message}"
-            return ChatMessage("tool", self.runtime.enforcer.redact_text(content, self.node),
-                               tool_call_id=call.id, is_error=True)
-        text = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False,
-                                                                 default=str)
-        return ChatMessage("tool", self.runtime.enforcer.redact_text(text, self.node),
-                           tool_call_id=call.id)
+            return ChatMessage(
+                "tool",
+                self.runtime.enforcer.redact_text(content, self.node),
+                tool_call_id=call.id,
+                is_error=True,
+            )
+        text = (
+            result
+            if isinstance(result, str)
+            else json.dumps(result, ensure_ascii=False, default=str)
+        )
+        return ChatMessage(
+            "tool", self.runtime.enforcer.redact_text(text, self.node), tool_call_id=call.id
+        )

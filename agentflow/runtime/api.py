@@ -42,8 +42,13 @@ class RunResult:
             "cost_usd": f"{self.cost_usd:f}",
             "tokens": {"input": self.input_tokens, "output": self.output_tokens},
             "nodes": [
-                {"id": n.id, "status": n.status, "attempts": n.attempts,
-                 "duration_ms": round(n.duration_ms, 3), "cost_usd": f"{n.cost_usd:f}"}
+                {
+                    "id": n.id,
+                    "status": n.status,
+                    "attempts": n.attempts,
+                    "duration_ms": round(n.duration_ms, 3),
+                    "cost_usd": f"{n.cost_usd:f}",
+                }
                 for n in self.nodes
             ],
         }
@@ -89,30 +94,80 @@ async def run_workflow(
         authenticator = Authenticator(plan.principals, env, list(plan.roles))
         auth = authenticator.authenticate(token)
         if auth.principal is None:
-            return _refused(store, plan, run_id, workflow, None,
-                            f"authentication failed: {auth.reason}", "authenticate")
+            return _refused(
+                store,
+                plan,
+                run_id,
+                workflow,
+                None,
+                f"authentication failed: {auth.reason}",
+                "authenticate",
+            )
         principal = auth.principal
         if target.run_as and not principal.is_local and target.run_as not in principal.roles:
-            return _refused(store, plan, run_id, workflow, principal.name,
-                            f"principal `{principal.name}` does not hold role `{target.run_as}`",
-                            "authorize")
+            return _refused(
+                store,
+                plan,
+                run_id,
+                workflow,
+                principal.name,
+                f"principal `{principal.name}` does not hold role `{target.run_as}`",
+                "authorize",
+            )
         grants = Grants.of_roles(plan, [target.run_as] if target.run_as else principal.roles)
         if not target.run_as and not grants.allows("workflow", workflow):
-            return _refused(store, plan, run_id, workflow, principal.name,
-                            f"no role of `{principal.name}` allows workflow `{workflow}`",
-                            "authorize")
-        store.start_run(run_id, workflow, plan.source, principal.name, target.run_as,
-                        dict(inputs))
-        store.audit(AuditEvent(run_id, principal.name, "run.start", f"workflow:{workflow}",
-                               "allow", details={"role": target.run_as}))
-        runtime = Runtime(plan, run_id=run_id, principal=principal.name, grants=grants,
-                          store=store, env=env, offline=offline, events=events,
-                          http_client=http_client)
+            return _refused(
+                store,
+                plan,
+                run_id,
+                workflow,
+                principal.name,
+                f"no role of `{principal.name}` allows workflow `{workflow}`",
+                "authorize",
+            )
+        store.start_run(run_id, workflow, plan.source, principal.name, target.run_as, dict(inputs))
+        store.audit(
+            AuditEvent(
+                run_id,
+                principal.name,
+                "run.start",
+                f"workflow:{workflow}",
+                "allow",
+                details={"role": target.run_as},
+            )
+        )
+        runtime = Runtime(
+            plan,
+            run_id=run_id,
+            principal=principal.name,
+            grants=grants,
+            store=store,
+            env=env,
+            offline=offline,
+            events=events,
+            http_client=http_client,
+        )
         result = await _execute(runtime, workflow, dict(inputs))
-        store.audit(AuditEvent(run_id, principal.name, "run.end", f"workflow:{workflow}",
-                               "info", result.status, {"cost_usd": f"{result.cost_usd:f}"}))
-        store.finish_run(run_id, result.status, result.output, result.error, result.cost_usd,
-                         result.input_tokens, result.output_tokens)
+        store.audit(
+            AuditEvent(
+                run_id,
+                principal.name,
+                "run.end",
+                f"workflow:{workflow}",
+                "info",
+                result.status,
+                {"cost_usd": f"{result.cost_usd:f}"},
+            )
+        )
+        store.finish_run(
+            run_id,
+            result.status,
+            result.output,
+            result.error,
+            result.cost_usd,
+            result.input_tokens,
+            result.output_tokens,
+        )
         return result
     finally:
         if owned:
@@ -135,8 +190,15 @@ async def _execute(runtime: Runtime, workflow: str, inputs: dict[str, Any]) -> R
     return result
 
 
-def _refused(store: StateStore, plan: Plan, run_id: str, workflow: str, principal: str | None,
-             reason: str, action: str) -> RunResult:
+def _refused(
+    store: StateStore,
+    plan: Plan,
+    run_id: str,
+    workflow: str,
+    principal: str | None,
+    reason: str,
+    action: str,
+) -> RunResult:
     store.audit(AuditEvent(run_id, principal, action, f"workflow:{workflow}", "deny", reason))
     store.start_run(run_id, workflow, plan.source, principal, plan.workflows[workflow].run_as, None)
     error = {"code": "denied", "kind": "denied", "message": reason, "node": None}

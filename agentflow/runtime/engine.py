@@ -54,9 +54,19 @@ class NoEvents:
 class Runtime:
     """Everything one run shares: enforcement, routing, tools, limits and its node records."""
 
-    def __init__(self, plan: Plan, *, run_id: str, principal: str, grants: Grants,
-                 store: StateStore, env: Mapping[str, str], offline: bool,
-                 events: RunEvents | None = None, http_client: Any = None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        run_id: str,
+        principal: str,
+        grants: Grants,
+        store: StateStore,
+        env: Mapping[str, str],
+        offline: bool,
+        events: RunEvents | None = None,
+        http_client: Any = None,
+    ) -> None:
         self.plan = plan
         self.run_id = run_id
         self.grants = grants
@@ -80,78 +90,132 @@ class Runtime:
 
     @property
     def tokens(self) -> tuple[int, int]:
-        return (sum(r.input_tokens for r in self.reports),
-                sum(r.output_tokens for r in self.reports))
+        return (
+            sum(r.input_tokens for r in self.reports),
+            sum(r.output_tokens for r in self.reports),
+        )
 
     def count_node(self, node: str) -> None:
         self.nodes_run += 1
         if self.max_nodes is not None and self.nodes_run > self.max_nodes:
-            raise NodeError("failed", f"the run executed more than max_nodes = {self.max_nodes} "
-                            "nodes", node=node)
+            raise NodeError(
+                "failed",
+                f"the run executed more than max_nodes = {self.max_nodes} nodes",
+                node=node,
+            )
 
-    def record(self, report: NodeReport, output: Any, error: NodeError | None,
-               started: float) -> None:
+    def record(
+        self, report: NodeReport, output: Any, error: NodeError | None, started: float
+    ) -> None:
         self.reports.append(report)
         self.store.record_node(
-            self.run_id, report.id, report.status, report.attempts, output,
-            error.as_value() if error else None, report.cost_usd, report.input_tokens,
-            report.output_tokens, started, time.time(),
+            self.run_id,
+            report.id,
+            report.status,
+            report.attempts,
+            output,
+            error.as_value() if error else None,
+            report.cost_usd,
+            report.input_tokens,
+            report.output_tokens,
+            started,
+            time.time(),
         )
         self.events.node_finished(report)
 
     # ---------------------------------------------------------------- invoking callees
 
-    async def invoke(self, kind: str, callee: str, arguments: dict[str, Any], node: str,
-                     grants: Grants, budgets: list[str], account: Account) -> Any:
+    async def invoke(
+        self,
+        kind: str,
+        callee: str,
+        arguments: dict[str, Any],
+        node: str,
+        grants: Grants,
+        budgets: list[str],
+        account: Account,
+    ) -> Any:
         """Run one agent, tool or workflow for `node` under the run's policy."""
         if kind == "tool":
             return await self.tools.call(callee, arguments, node, grants=grants)
         if kind == "agent":
             agent = self.plan.agents[callee]
             self.enforcer.authorize("agent", callee, node, grants=grants)
-            inputs = self.enforcer.validate({**agent.input_defaults, **arguments},
-                                            agent.input_schema,
-                                            f"the inputs of agent `{callee}`", node, callee)
+            inputs = self.enforcer.validate(
+                {**agent.input_defaults, **arguments},
+                agent.input_schema,
+                f"the inputs of agent `{callee}`",
+                node,
+                callee,
+            )
             spend = [*budgets, *([agent.budget] if agent.budget else [])]
             timeout = float(agent.timeout_s) if agent.timeout_s else None
             try:
                 async with asyncio.timeout(timeout):
                     return await AgentRun(self, agent, node, spend, grants, account).run(inputs)
             except TimeoutError as error:
-                raise NodeError("timeout", f"agent `{callee}` took longer than {timeout}s",
-                                node=node, callee=callee) from error
+                raise NodeError(
+                    "timeout",
+                    f"agent `{callee}` took longer than {timeout}s",
+                    node=node,
+                    callee=callee,
+                ) from error
         from agentflow.runtime.scheduler import WorkflowRunner
 
         workflow = self.plan.workflows[callee]
         self.enforcer.authorize("workflow", callee, node, grants=grants)
         inner = Grants.of_roles(self.plan, [workflow.run_as]) if workflow.run_as else grants
-        runner = WorkflowRunner(self, workflow, arguments, prefix=f"{node}/", grants=inner,
-                                inherited_budgets=budgets)
+        runner = WorkflowRunner(
+            self, workflow, arguments, prefix=f"{node}/", grants=inner, inherited_budgets=budgets
+        )
         return await runner.run()
 
-    async def invoke_node(self, kind: str, callee: str, arguments: dict[str, Any], node: str,
-                          grants: Grants, budgets: list[str] | None = None) -> Any:
+    async def invoke_node(
+        self,
+        kind: str,
+        callee: str,
+        arguments: dict[str, Any],
+        node: str,
+        grants: Grants,
+        budgets: list[str] | None = None,
+    ) -> Any:
         """A delegated call (an agent calling an agent or workflow) as a node of its own."""
         self.count_node(node)
         self.events.node_started(node, callee)
         account = Account()
         started, clock = time.time(), time.perf_counter()
         try:
-            value = await self.invoke(kind, callee, arguments, node, grants, budgets or [],
-                                      account)
+            value = await self.invoke(kind, callee, arguments, node, grants, budgets or [], account)
         except NodeError as error:
-            self.record(self._report(node, "failed", 1, clock, account, callee, error), None,
-                        error, started)
+            self.record(
+                self._report(node, "failed", 1, clock, account, callee, error), None, error, started
+            )
             raise
-        self.record(self._report(node, "succeeded", 1, clock, account, callee), value, None,
-                    started)
+        self.record(
+            self._report(node, "succeeded", 1, clock, account, callee), value, None, started
+        )
         return value
 
     @staticmethod
-    def _report(node: str, status: str, attempts: int, clock: float, account: Account,
-                callee: str | None, error: NodeError | None = None) -> NodeReport:
-        return NodeReport(node, status, attempts, (time.perf_counter() - clock) * 1000,
-                          account.cost, account.input_tokens, account.output_tokens, callee,
-                          str(error) if error else None)
+    def _report(
+        node: str,
+        status: str,
+        attempts: int,
+        clock: float,
+        account: Account,
+        callee: str | None,
+        error: NodeError | None = None,
+    ) -> NodeReport:
+        return NodeReport(
+            node,
+            status,
+            attempts,
+            (time.perf_counter() - clock) * 1000,
+            account.cost,
+            account.input_tokens,
+            account.output_tokens,
+            callee,
+            str(error) if error else None,
+        )
 
     report = _report

@@ -30,9 +30,16 @@ SUCCEEDED, SKIPPED, FAILED = "succeeded", "skipped", "failed"
 class WorkflowRunner:
     """One execution of one workflow (a sub-workflow call gets its own runner)."""
 
-    def __init__(self, runtime: Runtime, workflow: WorkflowPlan, inputs: dict[str, Any], *,
-                 prefix: str = "", grants: Grants | None = None,
-                 inherited_budgets: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        workflow: WorkflowPlan,
+        inputs: dict[str, Any],
+        *,
+        prefix: str = "",
+        grants: Grants | None = None,
+        inherited_budgets: list[str] | None = None,
+    ) -> None:
         self.runtime = runtime
         self.workflow = workflow
         self.inputs = inputs
@@ -58,26 +65,42 @@ class WorkflowRunner:
             if name not in params:
                 params[name] = evaluate(default, Scope({}, {}))
         self.params = self.runtime.enforcer.validate(
-            params, self.workflow.params, f"the inputs of workflow `{self.workflow.name}`",
-            self.prefix.rstrip("/") or self.workflow.name, self.workflow.name)
+            params,
+            self.workflow.params,
+            f"the inputs of workflow `{self.workflow.name}`",
+            self.prefix.rstrip("/") or self.workflow.name,
+            self.workflow.name,
+        )
         if self.workflow.max_nodes is not None and self.runtime.max_nodes is None:
             self.runtime.max_nodes = self.workflow.max_nodes
         timeout = float(self.workflow.timeout_s) if self.workflow.timeout_s else None
         try:
-            async with asyncio.timeout(timeout), asyncio.TaskGroup() as group:
+            async with asyncio.timeout(timeout):
+                await self._run_all()
+        except TimeoutError as error:
+            raise NodeError(
+                "timeout",
+                f"workflow `{self.workflow.name}` took longer than {timeout}s",
+                node=self.prefix.rstrip("/"),
+            ) from error
+        return self.runtime.enforcer.validate(
+            self.results.get(self.workflow.output),
+            self.workflow.result_schema,
+            f"the result of workflow `{self.workflow.name}`",
+            self.workflow.output,
+            self.workflow.name,
+        )
+
+    async def _run_all(self) -> None:
+        """Every node in one TaskGroup; the first failure cancels the rest and is raised."""
+        try:
+            async with asyncio.TaskGroup() as group:
                 self.group = group
                 for node_id, count in self.waiting.items():
                     if count == 0:
                         group.create_task(self._chain(node_id))
         except* NodeError as failures:
             raise _first(failures) from None
-        except TimeoutError as error:
-            raise NodeError("timeout", f"workflow `{self.workflow.name}` took longer than "
-                            f"{timeout}s", node=self.prefix.rstrip("/")) from error
-        return self.runtime.enforcer.validate(
-            self.results.get(self.workflow.output), self.workflow.result_schema,
-            f"the result of workflow `{self.workflow.name}`", self.workflow.output,
-            self.workflow.name)
 
     async def _chain(self, node_id: str) -> None:
         """Run a node, then continue inline with one ready dependent; spawn tasks for the rest."""
@@ -156,8 +179,9 @@ class WorkflowRunner:
 
     async def _node_fail(self, node: Node, scope: Scope) -> Any:
         message = self._eval(node.value, scope, node)
-        self.runtime.enforcer.audit("run.fail", f"workflow:{self.workflow.name}", "info",
-                                    str(message), node=self._id(node))
+        self.runtime.enforcer.audit(
+            "run.fail", f"workflow:{self.workflow.name}", "info", str(message), node=self._id(node)
+        )
         raise RunFailed("failed", str(message), node=self._id(node))
 
     async def _node_call_agent(self, node: Node, scope: Scope) -> Any:
@@ -173,16 +197,18 @@ class WorkflowRunner:
         assert node.map is not None and node.callee is not None
         items = self._eval(node.map.iterable, scope, node) or []
         kind = self._callee_kind(node.callee)
-        limit = min(node.map.concurrency or len(items) or 1,
-                    self.runtime.plan.policy.max_concurrency)
+        limit = min(
+            node.map.concurrency or len(items) or 1, self.runtime.plan.policy.max_concurrency
+        )
         gate = asyncio.Semaphore(max(limit, 1))
         results: list[Any] = [None] * len(items)
 
         async def one(index: int, item: Any) -> None:
             async with gate:
                 inner = scope.child({node.map.item: item})  # type: ignore[union-attr]
-                results[index] = await self._call(node, kind, self._arguments(node, inner),
-                                                  f"{self._id(node)}[{index}]")
+                results[index] = await self._call(
+                    node, kind, self._arguments(node, inner), f"{self._id(node)}[{index}]"
+                )
 
         async with asyncio.TaskGroup() as group:
             for index, item in enumerate(items):
@@ -220,12 +246,17 @@ class WorkflowRunner:
             attempt += 1
             try:
                 async with runtime.semaphore, asyncio.timeout(timeout):
-                    value = await runtime.invoke(kind, callee, arguments, node_id, self.grants,
-                                                 self.budgets, account)
+                    value = await runtime.invoke(
+                        kind, callee, arguments, node_id, self.grants, self.budgets, account
+                    )
                 break
             except TimeoutError:
-                error = NodeError("timeout", f"`{callee}` took longer than {timeout}s",
-                                  node=node_id, callee=callee)
+                error = NodeError(
+                    "timeout",
+                    f"`{callee}` took longer than {timeout}s",
+                    node=node_id,
+                    callee=callee,
+                )
             except NodeError as failure:
                 error = failure
             error.node, error.callee, error.attempts = node_id, error.callee or callee, attempt
@@ -235,15 +266,25 @@ class WorkflowRunner:
             report = runtime.report(node_id, "failed", attempt, clock, account, callee, error)
             if node.has_fallback or node.is_try:
                 runtime.record(report, None, error, started)
-                runtime.enforcer.audit("node.recovered", f"{kind}:{callee}", "info",
-                                       error.message, node=node_id, kind=error.kind)
+                runtime.enforcer.audit(
+                    "node.recovered",
+                    f"{kind}:{callee}",
+                    "info",
+                    error.message,
+                    node=node_id,
+                    kind=error.kind,
+                )
                 if node.is_try:
                     return {"ok": False, "value": None, "error": error.as_value()}
                 return self._eval(node.fallback, Scope(self.results, self.params), node)
             runtime.record(report, None, error, started)
             raise error
-        runtime.record(runtime.report(node_id, SUCCEEDED, attempt, clock, account, callee),
-                       value, None, started)
+        runtime.record(
+            runtime.report(node_id, SUCCEEDED, attempt, clock, account, callee),
+            value,
+            None,
+            started,
+        )
         return {"ok": True, "value": value, "error": None} if node.is_try else value
 
 

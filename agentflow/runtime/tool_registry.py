@@ -31,8 +31,9 @@ class ToolStats:
 class ToolRegistry:
     """The tools of one program, ready to call under policy."""
 
-    def __init__(self, plan: Plan, base_dir: Path, env: Mapping[str, str],
-                 enforcer: PolicyEnforcer) -> None:
+    def __init__(
+        self, plan: Plan, base_dir: Path, env: Mapping[str, str], enforcer: PolicyEnforcer
+    ) -> None:
         self.plan = plan
         self.base_dir = base_dir
         self.env = env
@@ -40,17 +41,26 @@ class ToolRegistry:
         self.stats: dict[str, ToolStats] = {name: ToolStats() for name in plan.tools}
         self._functions: dict[str, Callable[..., Any]] = {}
 
-    async def call(self, name: str, arguments: Mapping[str, Any], node: str, *,
-                   agent: str | None = None, grants: Grants | None = None) -> Any:
+    async def call(
+        self,
+        name: str,
+        arguments: Mapping[str, Any],
+        node: str,
+        *,
+        agent: str | None = None,
+        grants: Grants | None = None,
+    ) -> Any:
         """Run tool `name` with `arguments` for `node` (on behalf of `agent`, if any)."""
         tool = self.plan.tools[name]
         self.enforcer.authorize("tool", name, node, grants=grants, agent=agent)
         fixed = sorted(set(arguments) & set(tool.bound))
         if fixed:
-            raise NodeError("validation", f"`{fixed[0]}` is fixed by the tool's `bind`",
-                            node=node, callee=name)
-        args = self.enforcer.validate(dict(arguments), tool.input_schema,
-                                      f"the arguments of tool `{name}`", node, name)
+            raise NodeError(
+                "validation", f"`{fixed[0]}` is fixed by the tool's `bind`", node=node, callee=name
+            )
+        args = self.enforcer.validate(
+            dict(arguments), tool.input_schema, f"the arguments of tool `{name}`", node, name
+        )
         args.update(tool.bound)
         timeout = float(tool.timeout_s) if tool.timeout_s else None
         await self.enforcer.rate_limit(f"tool:{name}", tool.rate_limit, timeout, node)
@@ -63,12 +73,18 @@ class ToolRegistry:
             try:
                 async with asyncio.timeout(timeout):
                     result = await self._invoke(tool, args, node)
-                return self.enforcer.validate(result, tool.output_schema,
-                                              f"the result of tool `{name}`", node, name)
+                return self.enforcer.validate(
+                    result, tool.output_schema, f"the result of tool `{name}`", node, name
+                )
             except TimeoutError as error:
                 stats.errors += 1
-                failure = NodeError("timeout", f"tool `{name}` took longer than {timeout}s",
-                                    node=node, callee=name, attempts=attempt)
+                failure = NodeError(
+                    "timeout",
+                    f"tool `{name}` took longer than {timeout}s",
+                    node=node,
+                    callee=name,
+                    attempts=attempt,
+                )
                 if not should_retry(tool.retry, failure.kind, attempt):
                     raise failure from error
             except NodeError as error:
@@ -91,8 +107,9 @@ class ToolRegistry:
         except NodeError:
             raise
         except Exception as error:  # the tool's own failure, returned to the caller as data
-            raise NodeError("tool", f"{type(error).__name__}: {error}", node=node,
-                            callee=tool.name) from error
+            raise NodeError(
+                "tool", f"{type(error).__name__}: {error}", node=node, callee=tool.name
+            ) from error
 
     async def _invoke_stdlib(self, tool: ToolPlan, args: dict[str, Any], node: str) -> Any:
         from pydantic import ValidationError
@@ -104,8 +121,12 @@ class ToolRegistry:
         secrets = {}
         for setting, variable in tool.secrets.items():
             if variable not in self.env:
-                raise NodeError("tool", f"environment variable `{variable}` for `{setting}` is "
-                                "not set", node=node, callee=tool.name)
+                raise NodeError(
+                    "tool",
+                    f"environment variable `{variable}` for `{setting}` is not set",
+                    node=node,
+                    callee=tool.name,
+                )
             secrets[setting] = self.env[variable]
         try:
             parsed = implementation.Input.model_validate(args)
@@ -126,7 +147,8 @@ class ToolRegistry:
         try:
             function = getattr(importlib.import_module(module_name), function_name)
         except Exception as error:
-            raise NodeError("tool", f"cannot load `{tool.target}`: {error}", node=node,
-                            callee=tool.name) from error
+            raise NodeError(
+                "tool", f"cannot load `{tool.target}`: {error}", node=node, callee=tool.name
+            ) from error
         self._functions[tool.name] = function
         return function

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel
 
@@ -21,12 +22,20 @@ class CsvReadInput(ToolInput):
     path: str
 
 
+def _text_lines(lines: Iterable[str], display: str) -> Iterator[str]:
+    """The lines of a text file; a NUL character means it is not text."""
+    for line in lines:
+        if "\x00" in line:
+            raise ToolError(f"`{display}` is not a text file (it contains NUL bytes)")
+        yield line
+
+
 def read_rows(target: Confined, max_rows: int) -> list[dict[str, str]]:
     """The rows of a confined CSV file (the first line is the header), values as strings."""
     rows: list[dict[str, str]] = []
     with open_regular(target) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(text, restkey=_EXTRA, restval="")  # type: ignore[call-overload]
+        reader = csv.DictReader(_text_lines(text, target.display), restkey=_EXTRA, restval="")  # type: ignore[call-overload]
         try:
             for row in reader:
                 if len(rows) == max_rows:

@@ -41,10 +41,10 @@ def read_text(target: Confined, max_bytes: int) -> str:
     with open_regular(target) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > max_bytes:
-            raise too_large(target.display, size, max_bytes)
+            raise too_large(f"`{target.display}`", size, max_bytes)
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise too_large(target.display, f"more than {max_bytes}", max_bytes)
+        raise too_large(f"`{target.display}`", f"more than {max_bytes}", max_bytes)
     return decode_text(data, target.display)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from pydantic import BaseModel
@@ -36,6 +37,14 @@ def normalize_host(host: str) -> str:
         return host
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def split_entry(entry: str) -> tuple[str, int | None]:
     """An `allow` entry as (host pattern, port or None): `api.example.com`, `127.0.0.1:8080`."""
     entry = entry.strip()
@@ -52,17 +61,24 @@ def split_entry(entry: str) -> tuple[str, int | None]:
 def host_allowed(host: str, port: int | None, allow: list[str]) -> bool:
     """Whether `host` (and `port`) matches `allow`: exact names or `*.example.com` subdomains."""
     host = normalize_host(host)
+    wildcard_ok = not _is_ip(host)  # `*.0.0.1` must not match an IP address
     for entry in allow:
         pattern, wanted_port = split_entry(entry)
         if wanted_port is not None and wanted_port != port:
             continue
-        if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+        if host == pattern or (
+            wildcard_ok and pattern.startswith("*.") and host.endswith(pattern[1:])
+        ):
             return True
     return False
 
 
 def check_url(url: Any, allow: list[str], what: str) -> None:
     """Refuse a URL that is not http(s) or whose host is not allowed (kind "denied")."""
+    if not url.scheme:
+        raise ToolError(
+            f"{what} is not an absolute URL (such as `https://example.com/`)", "validation"
+        )
     if url.scheme not in SCHEMES:
         raise ToolError(
             f"{what} uses the scheme `{url.scheme}`; only http and https are allowed", "denied"
@@ -80,9 +96,12 @@ def check_url(url: Any, allow: list[str], what: str) -> None:
 def parse_url(module: Any, raw: str) -> Any:
     """`raw` as the HTTP library's URL (kind "validation" when malformed)."""
     try:
-        return module.URL(raw)
+        url = module.URL(raw)
     except (module.InvalidURL, TypeError, ValueError) as error:
         raise ToolError(f"`{raw}` is not a valid URL ({error})", "validation") from None
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ToolError(f"`{raw}` is not a valid URL (port {url.port})", "validation")
+    return url
 
 
 class HttpGet:
@@ -106,7 +125,7 @@ class HttpGet:
                     async with http.stream("GET", url) as response:
                         location = response.headers.get("location")
                         if response.is_redirect and location:
-                            url = url.join(location)
+                            url = parse_url(module, str(url.join(location)))
                             check_url(url, allow, "a redirect")
                             continue
                         body = await read_limited(

@@ -76,6 +76,6 @@ def open_regular(target: Confined) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def too_large(display: str, size: int | str, limit: int) -> ToolError:
-    """The error for content over a `max_bytes` limit."""
-    return ToolError(f"`{display}` is {size} bytes, over the `max_bytes` limit of {limit} bytes")
+def too_large(what: str, size: int | str, limit: int) -> ToolError:
+    """The error for content over a `max_bytes` limit (`what`: "`docs/a.md`", "the content")."""
+    return ToolError(f"{what} is {size} bytes, over the `max_bytes` limit of {limit} bytes")

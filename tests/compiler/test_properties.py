@@ -30,7 +30,8 @@ SCALE = max(1, int(os.environ.get("AGENTFLOW_PROPERTY_SCALE", "1")))
 
 SETTINGS = settings(
     deadline=None,
-    derandomize=False,
+    # Deterministic in CI (the same examples every run); a scaled-up hunt explores at random.
+    derandomize=SCALE == 1,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -45,19 +46,32 @@ def checked(text: str, filename: str = "<string>") -> list[Diagnostic]:
         raise AssertionError(f"check hung on {text[:2000]!r}") from hang
     elapsed = time.perf_counter() - started
     assert elapsed < PER_CALL_SECONDS, f"check took {elapsed:.1f} s on {text[:2000]!r}"
-    if _known_empty_file_bug(text, diagnostics):
+    if known_bug(text, diagnostics):
         return diagnostics
     assert_sane(text, diagnostics)
     return diagnostics
 
 
+# Compiler bugs already pinned by strict xfail tests in test_robustness.py. They are let
+# through here so that a common mutation (truncating a file to nothing, `tojson` -> `ojson`)
+# does not hide every other finding; when a bug is fixed its xfail turns into a failure.
 _NO_TOKENS = re.compile(r"(?:[ \t\f\r\n]+|#[^\n]*)*")
+_KNOWN_AF000 = ("TemplateAssertionError",)
 
 
-def _known_empty_file_bug(text: str, diagnostics: list[Diagnostic]) -> bool:
-    """The AF000 on a file without tokens (xfailed in test_robustness), so it does not mask
-    every other finding: truncating an example to nothing is a common mutation."""
-    return bool(_NO_TOKENS.fullmatch(text)) and [d.code for d in diagnostics] == ["AF000"]
+def known_bug(text: str, diagnostics: list[Diagnostic]) -> bool:
+    internal = [d.message for d in diagnostics if d.code == "AF000"]
+    if not internal:
+        return False
+    if _NO_TOKENS.fullmatch(text) and len(diagnostics) == 1:
+        return True  # test_robustness: the empty-file cases
+    # test_robustness: test_an_unknown_template_filter_is_a_diagnostic
+    return all(any(sign in message for sign in _KNOWN_AF000) for message in internal)
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Known bug (test_a_lone_surrogate_in_a_string_is_rejected_or_serializable)."""
+    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 # ================================================================== (a) mutated examples
@@ -214,7 +228,8 @@ def compiled_and_round_tripped(text: str, filename: str = "<string>") -> Plan:
     """A program without errors compiles, and its plan survives JSON."""
     with watchdog(PER_CALL_SECONDS * 4):
         plan = agentflow.compile(text, filename)
-    assert Plan.model_validate_json(plan.model_dump_json()) == plan
+    if not has_lone_surrogate(text):
+        assert Plan.model_validate_json(plan.model_dump_json()) == plan
     return plan
 
 

@@ -612,3 +612,32 @@ def test_an_absurd_iterate_bound_does_not_hang_compile() -> None:
         pytest.fail(f"compile still running after {time.perf_counter() - started:.1f} s")
     else:
         assert len(plan.workflows["w"].nodes) < 100_000
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="compiler bug: a Jinja2 TemplateAssertionError (an unknown filter, a block "
+    "defined twice) escapes the template pass and becomes AF000 instead of AF230",
+)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ a | nosuch }}",
+        "{{ a | ojson }}",
+        "{% block b %}{% endblock %}{% block b %}{% endblock %}",
+    ],
+)
+def test_an_unknown_template_filter_is_a_diagnostic(template: str) -> None:
+    text = f'agentflow 1\nworkflow w(a: string) -> string {{\n  return "{template}"\n}}\n'
+    assert_sane(text, check_unguarded(text))
+
+
+@pytest.mark.xfail(strict=True, reason="compiler bug: as above, in an agent's prompt")
+def test_an_unknown_template_filter_in_an_agent_is_a_diagnostic() -> None:
+    text = AGENT.replace('"Echo {{ x }}"', '"Echo {{ x | nosuch }}"')
+    assert_sane(text, check_unguarded(text))
+
+
+def check_unguarded(text: str) -> list[Diagnostic]:
+    with watchdog(60):
+        return agentflow.check(text)

@@ -1,0 +1,227 @@
+"""The OpenAI adapter: the official `openai` SDK's Chat Completions API, with tools.
+
+Works with OpenAI and any OpenAI-compatible server (vLLM, Ollama, LM Studio, gateways) through
+`base_url` (which includes `/v1`: the SDK posts to `{base_url}/chat/completions`). The SDK is
+imported when the first request is sent; the client makes no retries of its own
+(`max_retries=0`: the runtime retries).
+
+- The output cap is sent as `max_completion_tokens` to OpenAI itself (`max_tokens` is
+  deprecated there and refused by reasoning models) and as `max_tokens` to a server set by
+  `base_url`, which every compatible server understands.
+- Structured output: `response_format` with `json_schema` (`strict: False`); a schema that is
+  not an object is wrapped as `{"value": ...}` and unwrapped (see `base`).
+- Tool-call arguments that are not a JSON object come back as `{"__invalid_json__": raw}`,
+  and go back to the model as the raw text it wrote.
+- A compatible server that reports no usage is counted with `agentflow.runtime.tokens`.
+- Without `api_key` on the model, `OPENAI_API_KEY` is used; a server set by `base_url` may
+  need no key at all (a placeholder is then sent).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from agentflow.runtime.providers.base import (
+    ChatMessage,
+    ModelRequest,
+    ModelResponse,
+    ProviderError,
+    ToolCall,
+    Usage,
+    api_error_message,
+    decode_arguments,
+    encode_arguments,
+    error_for_status,
+    request_text,
+    scrub,
+    structured_schema,
+    unwrap_text,
+    wrap_schema,
+)
+
+if TYPE_CHECKING:
+    from agentflow.compiler.plan import ModelPlan
+
+__all__ = ["DEFAULT_KEY_ENV", "OpenAIProvider", "build_params"]
+
+NAME = "openai"
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+NO_KEY = "no-key"  # sent to a `base_url` server when no key is configured
+_FINISH = {"function_call": "tool_calls"}
+
+
+class OpenAIProvider:
+    name = NAME
+
+    def __init__(
+        self, model: ModelPlan, *, env: Mapping[str, str], http_client: Any = None
+    ) -> None:
+        self.model = model
+        key_env = model.api_key_env or DEFAULT_KEY_ENV
+        api_key = env.get(key_env)
+        if not api_key:
+            if model.api_key_env or not model.base_url:
+                raise ProviderError(
+                    f"model `{model.name}`: the API key variable `{key_env}` is not set",
+                    kind="auth",
+                )
+            api_key = NO_KEY
+        self._api_key = api_key
+        self._http_client = http_client
+        self._client: Any = None
+
+    def _sdk_client(self) -> Any:
+        if self._client is None:
+            import openai
+
+            options: dict[str, Any] = {"api_key": self._api_key, "max_retries": 0}
+            if self.model.base_url:
+                options["base_url"] = self.model.base_url
+            if self.model.timeout_s is not None:
+                options["timeout"] = float(self.model.timeout_s)
+            if self._http_client is not None:
+                options["http_client"] = self._http_client
+            self._client = openai.AsyncOpenAI(**options)
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the SDK client's connections (not a client passed in as `http_client`)."""
+        if self._client is not None and self._http_client is None:
+            await self._client.close()
+        self._client = None
+
+    async def complete(self, request: ModelRequest) -> ModelResponse:
+        import openai
+
+        client = self._sdk_client()
+        params, wrapped = build_params(
+            request,
+            self.model.model_name or self.model.name,
+            official=not self.model.base_url,
+        )
+        try:
+            completion = await client.chat.completions.create(**params)
+        except openai.APIStatusError as error:
+            text = api_error_message(error.body, error.message)
+            raise error_for_status(
+                error.status_code,
+                self._message(f"HTTP {error.status_code}: {text}"),
+                error.response.headers,
+            ) from None
+        except openai.APITimeoutError:
+            raise ProviderError(self._message("the request timed out"), kind="timeout") from None
+        except openai.APIConnectionError as error:
+            raise ProviderError(
+                self._message(f"cannot reach the API: {error}"), kind="model"
+            ) from None
+        except openai.APIResponseValidationError as error:
+            raise ProviderError(
+                self._message(f"unexpected response: {error}"), kind="model"
+            ) from None
+        return parse_completion(completion, request, wrapped)
+
+    def _message(self, text: str) -> str:
+        return scrub(f"model `{self.model.name}` ({NAME}): {text}", self._api_key)
+
+
+def build_params(
+    request: ModelRequest, model_name: str, *, official: bool = True
+) -> tuple[dict[str, Any], bool]:
+    """The keyword arguments of `chat.completions.create`, and whether the schema is wrapped."""
+    params: dict[str, Any] = {"model": model_name, "messages": to_messages(request)}
+    params["max_completion_tokens" if official else "max_tokens"] = request.max_tokens
+    if request.temperature is not None:
+        params["temperature"] = request.temperature
+    if request.tools:
+        params["tools"] = [
+            {
+                "type": "function",
+                "function": {
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.input_schema,
+                },
+            }
+            for t in request.tools
+        ]
+    wrapped = False
+    output_schema = structured_schema(request)
+    if output_schema is not None:
+        schema, wrapped = wrap_schema(output_schema)
+        params["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": "output", "schema": schema, "strict": False},
+        }
+    return params, wrapped
+
+
+def to_messages(request: ModelRequest) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = []
+    if request.system:
+        result.append({"role": "system", "content": request.system})
+    for message in request.messages:
+        result.append(_wire(message))
+    return result
+
+
+def _wire(message: ChatMessage) -> dict[str, Any]:
+    if message.role == "tool":
+        return {
+            "role": "tool",
+            "tool_call_id": message.tool_call_id or "",
+            "content": message.content,
+        }
+    if message.role == "assistant" and message.tool_calls:
+        return {
+            "role": "assistant",
+            "content": message.content or None,
+            "tool_calls": [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": encode_arguments(call.arguments)},
+                }
+                for call in message.tool_calls
+            ],
+        }
+    return {"role": message.role, "content": message.content}
+
+
+def parse_completion(completion: Any, request: ModelRequest, wrapped: bool) -> ModelResponse:
+    if not completion.choices:
+        raise ProviderError(
+            f"model `{request.model.name}` ({NAME}): the response has no choices", kind="model"
+        )
+    choice = completion.choices[0]
+    message = choice.message
+    calls: list[ToolCall] = []
+    for call in message.tool_calls or ():
+        function = getattr(call, "function", None)
+        if function is None:  # a custom (non-function) tool call: not offered by agentflow
+            continue
+        calls.append(ToolCall(call.id, function.name, decode_arguments(function.arguments)))
+    text = message.content or getattr(message, "refusal", None) or ""
+    if wrapped and not calls:
+        text = unwrap_text(text)
+    finish = choice.finish_reason or "stop"
+    finish = "tool_calls" if calls else _FINISH.get(finish, finish)
+    if finish == "tool_calls" and not calls:
+        finish = "stop"
+    usage = completion.usage
+    if usage is not None:
+        counted = Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0)
+    else:
+        from agentflow.runtime.tokens import count_tokens
+
+        produced = "\n".join([text, *(f"{c.name} {json.dumps(c.arguments)}" for c in calls)])
+        counted = Usage(count_tokens(request_text(request), NAME), count_tokens(produced, NAME))
+    return ModelResponse(
+        text=text,
+        tool_calls=tuple(calls),
+        usage=counted,
+        finish_reason=finish,
+        model=completion.model or (request.model.model_name or request.model.name),
+        provider=NAME,
+    )
