@@ -120,6 +120,47 @@ def profile_check(lines: int, top: int) -> dict[str, object]:
     }
 
 
+def stage_times(lines: int, runs: int = 3) -> dict[str, object]:
+    """Median seconds of parsing and of each checker pass, with the cyclic GC on and off.
+
+    Uses the pipeline's parts (`parse`, `Context`, `PASSES`) rather than `check`, so the
+    record says where the time goes; the same work as `check`, minus sorting diagnostics.
+    """
+    import gc
+
+    from agentflow.compiler.context import Context
+    from agentflow.compiler.passes import PASSES
+    from agentflow.diagnostics import DiagnosticSink
+    from agentflow.grammar.parser import parse
+    from agentflow.source import Source
+
+    text = generate(lines)
+    result: dict[str, object] = {"benchmark": "stages", "lines": text.count("\n"), "runs": runs}
+    for label, collect in (("gc_on", True), ("gc_off", False)):
+        samples: dict[str, list[float]] = {}
+        for _ in range(runs + 1):  # the first is a warm-up
+            source = Source(text, "generated.agentflow")
+            sink = DiagnosticSink(source)
+            gc.collect()
+            if not collect:
+                gc.disable()
+            try:
+                started = time.perf_counter()
+                program = parse(source, sink)
+                row = {"parse": time.perf_counter() - started}
+                context = Context(source, sink, program)
+                for check in PASSES:
+                    started = time.perf_counter()
+                    check(context)
+                    row[check.__module__.rsplit(".", 1)[-1]] = time.perf_counter() - started
+            finally:
+                gc.enable()
+            for stage, seconds in row.items():
+                samples.setdefault(stage, []).append(seconds)
+        result[label] = {k: round(statistics.median(v[1:]), 4) for k, v in samples.items()}
+    return result
+
+
 def _short(file: str) -> str:
     """A profile entry's file, relative to the project or to its site-packages/stdlib folder."""
     if file.startswith(str(ROOT)):
@@ -268,6 +309,20 @@ def markdown(records: list[dict[str, object]]) -> str:
                 f"(of {', '.join(NOTABLE)}). Heavy (must be none): "
                 f"{', '.join(r['heavy_imported']) or 'none'}.",
             ]  # type: ignore[arg-type]
+        if r["benchmark"] == "stages":
+            on, off = r["gc_on"], r["gc_off"]
+            out += [
+                "",
+                f"Where the time goes, {r['lines']:,} lines (median of {r['runs']}; "
+                "the same work with the cyclic GC off, for comparison):",
+                "",
+                "| stage | seconds | with GC off |",
+                "|---|---|---|",
+            ]
+            out += [f"| {k} | {v:.3f} | {off.get(k, 0):.3f} |" for k, v in on.items()]  # type: ignore[union-attr]
+            out.append(
+                f"| **total** | **{sum(on.values()):.3f}** | **{sum(off.values()):.3f}** |"  # type: ignore[union-attr]
+            )
         if r["benchmark"] == "profile":
             out += [
                 "",
@@ -323,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     records.append(time_command([sys.executable, "-c", "pass"], args.cold_runs, "python_startup"))
     records.append(import_profile(max(args.top, 15)))
     if args.profile:
+        records.append(stage_times(args.profile_lines))
         records.append(profile_check(args.profile_lines, args.top))
     now = dt.datetime.now(dt.UTC)
     for record in records:

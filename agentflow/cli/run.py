@@ -84,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as problem:
         error(str(problem))
         return 1
+    for warning in result.warnings:
+        print(f"agentflow: warning: {warning}", file=sys.stderr)
     if args.json:
         write(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))
     else:

@@ -251,14 +251,11 @@ class WorkflowLowerer:
         self._assign_ids()
 
     def _assign_ids(self) -> None:
+        """A binding's node id is its name; bound in several arms, `name@branch.arm` per arm."""
         for name, occurrences in self.info.occurrences.items():
             for occurrence in occurrences:
-                occurrence.id = (
-                    name
-                    if len(occurrences) == 1
-                    else f"{name}@{self.branch_ids[occurrence.path[-1].split(':')[0]]}."
-                    f"{occurrence.path[-1].split(':')[1]}"
-                )
+                ref = self.branch_ref(occurrence.path) if len(occurrences) > 1 else None
+                occurrence.id = f"{name}@{ref.node}.{ref.arm}" if ref else name
 
     # ---------------------------------------------------------------- helpers
 

@@ -31,6 +31,7 @@ class RunResult:
     input_tokens: int = 0
     output_tokens: int = 0
     nodes: list[NodeReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -185,6 +186,7 @@ async def _execute(runtime: Runtime, workflow: str, inputs: dict[str, Any]) -> R
         result.status = "denied" if error.kind in DENIAL_KINDS else "failed"
         result.error = error.as_json()
     result.nodes = runtime.reports
+    result.warnings = list(runtime.enforcer.budgets.alerts)
     result.cost_usd = runtime.cost
     result.input_tokens, result.output_tokens = runtime.tokens
     return result

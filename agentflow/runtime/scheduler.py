@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from agentflow.compiler.plan import Node, Retry, WorkflowPlan
 from agentflow.runtime.agent_loop import Account
+from agentflow.runtime.engine import NodeReport
 from agentflow.runtime.errors import NodeError, RunFailed
 from agentflow.runtime.retry import backoff_delay, should_retry
 from agentflow.runtime.values import EvalError, Scope, evaluate
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from agentflow.runtime.engine import Runtime
     from agentflow.runtime.policy.enforcer import Grants
 
-CALL_KINDS = ("call_agent", "call_tool", "call_workflow", "map")
+VISIBLE = ("pure", "call_agent", "call_tool", "call_workflow", "map", "fail")
 SUCCEEDED, SKIPPED, FAILED = "succeeded", "skipped", "failed"
 
 
@@ -120,17 +122,23 @@ class WorkflowRunner:
 
     async def _run(self, node: Node) -> None:
         if self._skipped(node):
-            self.results[node.id] = None
-            self.status[node.id] = SKIPPED
+            self._skip(node)
             return
         scope = self._scope(node)
         if node.guard is not None and not self._eval(node.guard, scope, node):
-            self.results[node.id] = None
-            self.status[node.id] = SKIPPED
+            self._skip(node)
             return
         handler = getattr(self, f"_node_{node.kind}")
         self.results[node.id] = await handler(node, scope)
         self.status[node.id] = SUCCEEDED
+
+    def _skip(self, node: Node) -> None:
+        """A node that does not run: its value is absent; user-visible ones are reported."""
+        self.results[node.id] = None
+        self.status[node.id] = SKIPPED
+        if node.kind in VISIBLE:
+            report = NodeReport(self._id(node), SKIPPED, 0, 0.0, Decimal(0), callee=node.callee)
+            self.runtime.record(report, None, None, time.time())
 
     def _skipped(self, node: Node) -> bool:
         if node.branch is not None:
@@ -158,8 +166,14 @@ class WorkflowRunner:
     # ---------------------------------------------------------------- node kinds
 
     async def _node_pure(self, node: Node, scope: Scope) -> Any:
-        self.runtime.count_node(self._id(node))
-        return self._eval(node.value, scope, node)
+        node_id = self._id(node)
+        self.runtime.count_node(node_id)
+        started, clock = time.time(), time.perf_counter()
+        value = self._eval(node.value, scope, node)
+        report = NodeReport(node_id, SUCCEEDED, 1, (time.perf_counter() - clock) * 1000,
+                            Decimal(0))
+        self.runtime.record(report, value, None, started)
+        return value
 
     async def _node_branch(self, node: Node, scope: Scope) -> Any:
         value = self._eval(node.value, scope, node)

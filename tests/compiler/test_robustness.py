@@ -43,14 +43,6 @@ agent echo {
 
 LOREM = "lorem ipsum dolor sit amet, consectetur adipiscing elit. "
 
-# The known compiler bugs these tests caught (see the xfail reasons).
-EMPTY_FILE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="compiler bug: a file with no tokens (empty, blank or comments only) gives AF000 "
-    "(lark VisitError: 'Meta' object has no attribute 'start_pos') instead of AF002",
-)
-
-
 # ------------------------------------------------------------------ helpers
 
 
@@ -233,24 +225,15 @@ def case(name: str) -> list[Diagnostic]:
     return found
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=EMPTY_FILE_BUG) if n in NO_TOKENS else n for n in CASES],
-)
+@pytest.mark.parametrize("name", list(CASES))
 def test_bad_input_gives_diagnostics_never_a_crash(name: str) -> None:
     """Never raises, never hangs, spans inside the text, and no AF000."""
     case(name)
 
 
-@pytest.mark.parametrize("name", sorted(NO_TOKENS))
-def test_a_file_without_tokens_does_not_raise(name: str) -> None:
-    assert checked(name)  # at least one diagnostic (today AF000, see the xfail below)
-
-
 # ------------------------------------------------------------------ expected codes
 
 
-@EMPTY_FILE_BUG
 @pytest.mark.parametrize("name", sorted(NO_TOKENS))
 def test_a_file_without_tokens_is_missing_its_header(name: str) -> None:
     assert codes(case(name)) == ["AF002"]

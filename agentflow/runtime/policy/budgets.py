@@ -58,6 +58,7 @@ class BudgetManager:
         self.run_id = run_id
         self.principal = principal
         self.clock = clock
+        self.alerts: list[str] = []
 
     def reserve(
         self, names: Sequence[str], amount: Decimal, tokens: int, node: str, callee: str | None
@@ -93,6 +94,7 @@ class BudgetManager:
             for window in outcome.alerts:
                 message = f"budget `{name}` passed its alert threshold in {window}"
                 reservation.warnings.append(message)
+                self.alerts.append(message)
                 self._audit("budget.alert", name, "warn", message, node, amount)
         return reservation
 
