@@ -44,7 +44,7 @@ AF107 duplicate-entry error             AF108 invalid-setting-value error
 AF109 invalid-python-target error       AF110 python-tool-unresolved error
 AF111 python-signature-mismatch error   AF112 python-module-unavailable warning
 AF113 unknown-type error                AF114 missing-directory warning
-AF115 reserved-name error
+AF115 reserved-name error               AF116 ignored-setting warning
 AF201 argument-type error               AF202 missing-argument error
 AF203 unknown-argument error            AF204 unknown-field error
 AF205 invalid-index error               AF206 condition-not-bool error
