@@ -26,7 +26,6 @@ model smart {{
   name        = "claude-sonnet-4-5"
   api_key     = env("ANTHROPIC_API_KEY")
   max_tokens  = 2048
-  temperature = 0.2
   fallback    = fast
 }}
 

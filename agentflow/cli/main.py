@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
-EXIT_INTERNAL = 3
+EXIT_INTERNAL = 70  # EX_SOFTWARE: distinct from 3, which means denied
 EXIT_INTERRUPTED = 130
 
 

@@ -66,7 +66,12 @@ def run(args: argparse.Namespace) -> int:
     from agentflow.runtime.state.store import StoreError
 
     token = args.token or os.environ.get("AGENTFLOW_TOKEN")
-    live = not args.json and not args.no_color and sys.stderr.isatty()
+    live = (
+        not args.json
+        and not args.no_color
+        and not os.environ.get("NO_COLOR")
+        and sys.stderr.isatty()
+    )
     progress = Progress(live=live)
     try:
         with progress:

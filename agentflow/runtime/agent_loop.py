@@ -47,7 +47,7 @@ def parse_output(text: str, schema: dict[str, Any]) -> tuple[Any, list[str]]:
         body = fenced.group(1)
     try:
         value = json.loads(body)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         return None, [f"the reply is not JSON ({error.msg} at position {error.pos})"]
     return value, validate(value, schema)
 
@@ -219,7 +219,7 @@ class AgentRun:
                 )
                 child = f"{self.node}/{call.name}#{self.children}"
                 result = await self.runtime.invoke_node(
-                    kind, call.name, call.arguments, child, self.grants
+                    kind, call.name, call.arguments, child, self.grants, self.budgets
                 )
             else:
                 raise NodeError(

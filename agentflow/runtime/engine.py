@@ -75,9 +75,11 @@ class Runtime:
         budgets = BudgetManager(plan.budgets, store, run_id, principal)
         self.enforcer = PolicyEnforcer(plan, run_id, principal, grants, store, budgets)
         base_dir = Path(plan.base_dir)
-        self.router = ModelRouter(plan, base_dir, env, offline, self.enforcer, http_client)
-        self.tools = ToolRegistry(plan, base_dir, env, self.enforcer)
         self.semaphore = asyncio.Semaphore(plan.policy.max_concurrency)
+        self.router = ModelRouter(
+            plan, base_dir, env, offline, self.enforcer, self.semaphore, http_client
+        )
+        self.tools = ToolRegistry(plan, base_dir, env, self.enforcer, self.semaphore)
         self.reports: list[NodeReport] = []
         self.nodes_run = 0
         self.max_nodes: int | None = None

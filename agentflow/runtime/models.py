@@ -85,6 +85,7 @@ class ModelRouter:
         env: Mapping[str, str],
         offline: bool,
         enforcer: PolicyEnforcer,
+        slots: asyncio.Semaphore,
         http_client: Any = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -92,6 +93,7 @@ class ModelRouter:
         self.base_dir = base_dir
         self.env = env
         self.enforcer = enforcer
+        self.slots = slots  # the run's `max_concurrency`, shared with tool calls
         self.http_client = http_client
         self.clock = clock
         self._providers: dict[str, Provider] = {}
@@ -177,54 +179,50 @@ class ModelRouter:
         model = self.models[name]
         policy = model.retry
         input_tokens = estimate_input_tokens(request, count_tokens, model.provider)
+        timeout = float(model.timeout_s) if model.timeout_s else None
         attempt = 0
         while True:
             attempt += 1
+            await self.enforcer.rate_limit(f"model:{name}", model.rate_limit, timeout, node)
             estimate = price_of(model, input_tokens, request.max_tokens)
             reservation = self.enforcer.reserve(
                 budgets, estimate, input_tokens + request.max_tokens, node, name
             )
-            spent = Decimal(0)
-            tokens = 0
+            usage = (0, 0)
             try:
-                await self.enforcer.rate_limit(
-                    f"model:{name}",
-                    model.rate_limit,
-                    float(model.timeout_s) if model.timeout_s else None,
-                    node,
-                )
-                timeout = float(model.timeout_s) if model.timeout_s else None
-                async with asyncio.timeout(timeout):
+                async with self.slots, asyncio.timeout(timeout):
                     response = await self.provider(name).complete(request)
-                spent = price_of(model, response.usage.input_tokens, response.usage.output_tokens)
-                tokens = response.usage.input_tokens + response.usage.output_tokens
-                return ModelCall(response, name, spent, attempt)
+                usage = (response.usage.input_tokens, response.usage.output_tokens)
+                return ModelCall(response, name, price_of(model, *usage), attempt)
             except ProviderError as error:
-                failure = NodeError(
+                kind = (
                     error.kind
                     if error.kind in ("rate_limited", "timeout", "validation")
-                    else "model",
-                    str(error),
-                    node=node,
-                    callee=name,
-                    attempts=attempt,
+                    else "model"
                 )
+                failure = NodeError(kind, str(error), node=node, callee=name, attempts=attempt)
                 if not error.retryable or not should_retry(policy, failure.kind, attempt):
                     raise failure from error
-                await asyncio.sleep(backoff_delay(policy, attempt, error.retry_after))
+                delay = backoff_delay(policy, attempt, error.retry_after)
             except TimeoutError as error:
                 failure = NodeError(
                     "timeout",
-                    f"model `{name}` did not answer in {model.timeout_s}s",
+                    f"model `{name}` did not answer in {timeout}s",
                     node=node,
                     callee=name,
                     attempts=attempt,
                 )
                 if not should_retry(policy, "timeout", attempt):
                     raise failure from error
-                await asyncio.sleep(backoff_delay(policy, attempt))
+                delay = backoff_delay(policy, attempt)
             finally:
-                self.enforcer.settle(reservation, spent, tokens, node)
+                spent = price_of(model, *usage)
+                self.enforcer.settle(reservation, spent, sum(usage), node)
+                if any(usage):
+                    self.enforcer.store.record_spend(
+                        self.enforcer.run_id, node, name, budgets, spent, *usage
+                    )
+            await asyncio.sleep(delay)
 
 
 def estimate_input_tokens(

@@ -170,8 +170,7 @@ class WorkflowRunner:
         self.runtime.count_node(node_id)
         started, clock = time.time(), time.perf_counter()
         value = self._eval(node.value, scope, node)
-        report = NodeReport(node_id, SUCCEEDED, 1, (time.perf_counter() - clock) * 1000,
-                            Decimal(0))
+        report = NodeReport(node_id, SUCCEEDED, 1, (time.perf_counter() - clock) * 1000, Decimal(0))
         self.runtime.record(report, value, None, started)
         return value
 
@@ -259,7 +258,7 @@ class WorkflowRunner:
         while True:
             attempt += 1
             try:
-                async with runtime.semaphore, asyncio.timeout(timeout):
+                async with asyncio.timeout(timeout):
                     value = await runtime.invoke(
                         kind, callee, arguments, node_id, self.grants, self.budgets, account
                     )

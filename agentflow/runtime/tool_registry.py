@@ -32,12 +32,18 @@ class ToolRegistry:
     """The tools of one program, ready to call under policy."""
 
     def __init__(
-        self, plan: Plan, base_dir: Path, env: Mapping[str, str], enforcer: PolicyEnforcer
+        self,
+        plan: Plan,
+        base_dir: Path,
+        env: Mapping[str, str],
+        enforcer: PolicyEnforcer,
+        slots: asyncio.Semaphore,
     ) -> None:
         self.plan = plan
         self.base_dir = base_dir
         self.env = env
         self.enforcer = enforcer
+        self.slots = slots  # the run's `max_concurrency`, shared with model requests
         self.stats: dict[str, ToolStats] = {name: ToolStats() for name in plan.tools}
         self._functions: dict[str, Callable[..., Any]] = {}
 
@@ -71,7 +77,7 @@ class ToolRegistry:
             started = time.perf_counter()
             stats.calls += 1
             try:
-                async with asyncio.timeout(timeout):
+                async with self.slots, asyncio.timeout(timeout):
                     result = await self._invoke(tool, args, node)
                 return self.enforcer.validate(
                     result, tool.output_schema, f"the result of tool `{name}`", node, name

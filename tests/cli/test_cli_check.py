@@ -173,7 +173,7 @@ def test_internal_error_is_reported_without_traceback(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pipeline, "analyze", crash)
-    assert main(["check", str(valid_file)]) == 3
+    assert main(["check", str(valid_file)]) == 70
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err
     assert "Traceback" not in err

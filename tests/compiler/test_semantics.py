@@ -71,8 +71,10 @@ def test_enum_literals_take_the_expected_enum_type() -> None:
     medium = errors('return "medium"', params="", result='"low" | "normal"')
     assert any(e.startswith("AF208") for e in medium)
     # bound to a name first, a literal is a plain string
-    assert any(e.startswith("AF210") for e in errors('x = "normal"\nreturn x', params="",
-                                                     result='"low" | "normal"'))
+    assert any(
+        e.startswith("AF210")
+        for e in errors('x = "normal"\nreturn x', params="", result='"low" | "normal"')
+    )
 
 
 def test_structural_records_and_width_subtyping() -> None:

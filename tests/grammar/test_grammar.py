@@ -36,10 +36,10 @@ def test_every_form_of_the_language_design_parses(block: str) -> None:
 
 
 KEYWORD_AS_NAME = [
-    'agentflow 1\nagent a { tools = [x]\n budget = team\n timeout = 3s }',
-    'agentflow 1\ntype T { input: string output: int map: bool }',
-    'agentflow 1\nmodel m { price = { input: $1, output: $2 } }',
-    'agentflow 1\nworkflow w() -> int { role = 1\n history = 2\n on = role + history\n return on }',
+    "agentflow 1\nagent a { tools = [x]\n budget = team\n timeout = 3s }",
+    "agentflow 1\ntype T { input: string output: int map: bool }",
+    "agentflow 1\nmodel m { price = { input: $1, output: $2 } }",
+    "agentflow 1\nworkflow w() -> int { role = 1\n history = 2\n on = role + history\n return on }",
 ]
 
 
@@ -52,8 +52,16 @@ def test_keywords_are_contextual(source: str) -> None:
 @pytest.mark.parametrize(
     ("source", "code", "message"),
     [
-        ("agentflow 1\nmodel m { provider offline }", "AF001", "expected `=` after the setting name"),
-        ("agentflow 1\nrole r { tools = [a b] }", "AF001", "list items must be separated by commas"),
+        (
+            "agentflow 1\nmodel m { provider offline }",
+            "AF001",
+            "expected `=` after the setting name",
+        ),
+        (
+            "agentflow 1\nrole r { tools = [a b] }",
+            "AF001",
+            "list items must be separated by commas",
+        ),
         ('agentflow 1\nmodel m { name = "abc }', "AF004", "unterminated string"),
         ("agentflow 1\nmodel m { name = @ }", "AF011", "unexpected character `@`"),
         ("agentflow 1\nmodel m { provider = offline", "AF001", "missing `}`"),

@@ -115,7 +115,7 @@ workflow report(topic: string, audience: string = "engineering",) -> { title: st
         "budget = team",
         "timeout = 5min",
         "max_nodes = 200",
-        "facts = researcher(topic: a) { retry = 2, timeout = 2min, fallback = \"(none)\" } when a > 1",
+        'facts = researcher(topic: a) { retry = 2, timeout = 2min, fallback = "(none)" } when a > 1',
         "r = try writer(notes: facts.summary)",
         "parts = map tag in tags concurrency 4 => tagger(tag: tag) { retry = 1 }",
         "each = map tag in tags => tagger(tag: tag)",
@@ -130,10 +130,10 @@ workflow report(topic: string, audience: string = "engineering",) -> { title: st
         "return a",
     ),
     "every literal": workflow(
-        'x = [1, 3.5, 1_000, 200k, 2M, 1.5k, $0.50, $20, $1_000, 250ms, 30s, 5min, 2h, 30d]',
+        "x = [1, 3.5, 1_000, 200k, 2M, 1.5k, $0.50, $20, $1_000, 250ms, 30s, 5min, 2h, 30d]",
         'y = [80%, 12.5%, 30/min, 5/s, 1000/h, 20000/d, true, false, "s", "esc \\" \\\\ \\n \\t"]',
         'z = { "quoted key": 1, plain: 2, "": 3 }',
-        'e = [[], {}, [[]], [{}]]',
+        "e = [[], {}, [[]], [{}]]",
         'bad = "\\q unknown escape"',
         "return a",
     ),
@@ -166,18 +166,18 @@ workflow report(topic: string, audience: string = "engineering",) -> { title: st
         "c1 = [x * 2 for x in xs if x > 0]",
         "c2 = [x + y for x, y in zip(xs, ys)]",
         'c3 = sort(xs, by: "field", desc: true)',
-        "c4 = join(xs, \", \")",
+        'c4 = join(xs, ", ")',
         "c5 = f()",
         "c6 = f(a: [1, 2, 3], b: { k: [x for x in xs] })",
         "return a",
     ),
     "long lines": workflow(
-        "result = researcher(topic: \"a topic that is rather long\", depth: 3, audience: \"engineering\", extra: 1)",
+        'result = researcher(topic: "a topic that is rather long", depth: 3, audience: "engineering", extra: 1)',
         "items = [alpha_value, beta_value, gamma_value, delta_value, epsilon_value, zeta_value, eta_value]",
         "rec = { alpha: alpha_value, beta: beta_value, gamma: gamma_value, delta: delta_value, eps: 1 }",
         "out = outer(inner: middle(values: [first_long_argument_value, second_long_argument_value, third]))",
         "long = [some_element_value * 2 for some_element_value in some_long_list_of_values if some_element_value > 10]",
-        "node = writer(notes: notes) { retry = 2, timeout = 2min, fallback = \"(no report available)\", x = 1 } when ok",
+        'node = writer(notes: notes) { retry = 2, timeout = 2min, fallback = "(no report available)", x = 1 } when ok',
         "return a",
     )
     + "\nworkflow long_params(first_parameter: string, second_parameter: list[string], third: int = 3) -> "
@@ -338,7 +338,7 @@ model m {
 agent a { model = m }
 """,
     "no header": "model m { provider = offline }\n",
-    "crlf": "agentflow 1\r\n# c\r\nmodel m {\r\n  provider = offline # t\r\n  name = \"x\"\r\n}\r\n",
+    "crlf": 'agentflow 1\r\n# c\r\nmodel m {\r\n  provider = offline # t\r\n  name = "x"\r\n}\r\n',
 }
 
 
@@ -448,7 +448,7 @@ def test_exact_output_for_small_program() -> None:
     source = (
         "agentflow 1 # v\n"
         "model local{provider=offline}\n"
-        "tool docs = stdlib.file_read { roots = [\"./docs\"], max_bytes = 200k }\n"
+        'tool docs = stdlib.file_read { roots = ["./docs"], max_bytes = 200k }\n'
         "workflow w(a: int) -> int { x = (a + 1) * (a - (1 - a)) # note\n"
         " y = f(a: a) {retry=2} when not (x > 1)\n"
         " return x }\n"
@@ -480,7 +480,9 @@ def test_long_groups_break_one_element_per_line_with_trailing_commas() -> None:
 
 
 def test_long_string_is_reindented_without_changing_its_value() -> None:
-    source = 'agentflow 1\nagent a {\n  system = """\n            Hello\n              world\n  """\n}\n'
+    source = (
+        'agentflow 1\nagent a {\n  system = """\n            Hello\n              world\n  """\n}\n'
+    )
     out = fmt(source)
     assert '  system = """\n    Hello\n      world\n  """\n' in out
     before = parse(source).declarations[0].body.items[0].value  # type: ignore[attr-defined]
@@ -570,7 +572,7 @@ def test_deep_but_legal_nesting_formats() -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(alphabet="agentflow 1{}[]()=:,.\"#\n -+*/?<>$%_model", max_size=80))
+@given(st.text(alphabet='agentflow 1{}[]()=:,."#\n -+*/?<>$%_model', max_size=80))
 def test_format_source_never_raises(text: str) -> None:
     result = format_source(Source(text))
     if result.text is not None:
@@ -618,7 +620,7 @@ def _program(exprs: list[str]) -> str:
         f"  if {e[7]} {{ z = 1 }} else if {e[8]} {{ z = 2 }}\n"
         f"  m = map i in {e[9]} concurrency {e[10]} => f(a: i)\n"
         f"  n = iterate d = {e[11]} until {e[12]} max 3 => f(a: d)\n"
-        f"  switch {e[13]} {{ \"a\" => {{ s = 1 }} }}\n"
+        f'  switch {e[13]} {{ "a" => {{ s = 1 }} }}\n'
         f"  fail {e[14]} when {e[15]}\n"
         f"  return {e[16]}\n"
         "}\n"

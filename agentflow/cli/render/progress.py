@@ -14,7 +14,13 @@ if TYPE_CHECKING:
     from agentflow.runtime.engine import NodeReport
 
 MARKS = {"succeeded": "✓", "failed": "✗", "skipped": "·", "running": "…"}
-STYLES = {"succeeded": "green", "failed": "red", "denied": "red", "running": "yellow"}
+STYLES = {
+    "succeeded": "green",
+    "failed": "red",
+    "denied": "red",
+    "running": "yellow",
+    "skipped": "dim",
+}
 
 
 class Progress:

@@ -150,9 +150,12 @@ def _visit_model(ctx: Context, node: ast.ModelDecl, resolver: TypeResolver) -> N
         )
     temperature = found.get("temperature")
     if temperature is not None and provider_name == "anthropic":
-        ctx.sink.report("AF116", temperature.name_span,
-                        "`temperature` is not sent to anthropic models (the API rejects it)",
-                        hint="remove it; steer the model in its `system` prompt instead")
+        ctx.sink.report(
+            "AF116",
+            temperature.name_span,
+            "`temperature` is not sent to anthropic models (the API rejects it)",
+            hint="remove it; steer the model in its `system` prompt instead",
+        )
     fallback = found.get("fallback")
     if fallback and isinstance(fallback.value, ast.Name) and fallback.value.name == node.name:
         ctx.sink.report("AF306", fallback.value.span, f"model `{node.name}` falls back to itself")

@@ -46,4 +46,6 @@ workflow w() -> string {
 from agentflow.compiler.rules import Rule
 from agentflow.diagnostics import Severity
 
-RULE = Rule("AF116", "ignored-setting", Severity.WARNING, "a setting the chosen provider cannot honour")
+RULE = Rule(
+    "AF116", "ignored-setting", Severity.WARNING, "a setting the chosen provider cannot honour"
+)

@@ -1,4 +1,4 @@
-"""Masking sensitive text before a model sees it: one compiled pattern per redaction class.
+"""Masking sensitive text before a model sees it, with patterns compiled once at import.
 
 Each match becomes `[REDACTED:<class>]`. Classes run in a fixed order (credentials first,
 phone numbers last) so that a more specific class claims its text before a looser one can.

@@ -110,6 +110,11 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, default=str, sort_keys=True)
 
 
+def _money(amount: Decimal) -> str:
+    """A decimal as plain digits (`0.0000012`, never `1.2E-6`)."""
+    return f"{amount.normalize():f}" if amount else "0"
+
+
 def audit_hash(prev_hash: str, record: dict[str, Any]) -> str:
     """The hash that chains an audit record to its predecessor."""
     body = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
@@ -387,7 +392,7 @@ class StateStore:
                     (
                         budget,
                         window.key,
-                        str(reserved + amount),
+                        _money(reserved + amount),
                         held + tokens,
                         int(alerted or bool(crossed or exceeded)),
                     ),
@@ -411,8 +416,8 @@ class StateStore:
                     "UPDATE spend SET spent=?, reserved=?, tokens=?, reserved_tokens=?"
                     " WHERE budget=? AND window=?",
                     (
-                        str(spent + actual_amount),
-                        str(max(reserved - reserved_amount, Decimal(0))),
+                        _money(spent + actual_amount),
+                        _money(max(reserved - reserved_amount, Decimal(0))),
                         used + actual_tokens,
                         max(held - reserved_tokens, 0),
                         budget,

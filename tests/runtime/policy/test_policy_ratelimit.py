@@ -216,4 +216,4 @@ def test_registry_creates_one_bucket_per_key() -> None:
 
     assert run(vt, main)
     assert registry.get("tool:search", limit).tokens == 29
-    assert "TokenBucket(rate=0.5/s, capacity=30)" == repr(search)
+    assert repr(search) == "TokenBucket(rate=0.5/s, capacity=30)"

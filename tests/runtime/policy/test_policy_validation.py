@@ -53,7 +53,7 @@ GOOD = {
     ("schema", "good", "bad", "message"),
     [
         ({"type": "string"}, "x", 1, "$: expected string, found int"),
-        ({"type": "integer"}, 3, "3", '$: expected int, found string'),
+        ({"type": "integer"}, 3, "3", "$: expected int, found string"),
         ({"type": "integer"}, 3, 2.5, "$: expected int, found float"),
         ({"type": "integer"}, 3, True, "$: expected int, found bool"),
         ({"type": "number"}, 2.5, False, "$: expected number, found bool"),
@@ -64,7 +64,12 @@ GOOD = {
         ({"type": "object"}, {}, [], "$: expected object, found list"),
         ({"type": "array"}, [], {}, "$: expected list, found object"),
         ({"type": ["string", "null"]}, None, 1, "$: expected string or null, found int"),
-        ({"type": "string", "enum": ["a", "b"]}, "a", "c", '$: expected one of "a", "b", found "c"'),
+        (
+            {"type": "string", "enum": ["a", "b"]},
+            "a",
+            "c",
+            '$: expected one of "a", "b", found "c"',
+        ),
         ({"enum": [1, 2]}, 1, True, "$: expected one of 1, 2, found True"),
         (
             {"anyOf": [{"type": "integer"}, {"type": "string"}]},
@@ -151,9 +156,7 @@ def test_additional_properties() -> None:
     assert validate({"a": 1, "b": 2}, closed) == ["$.b: unexpected field"]
     open_ = {"type": "object", "properties": {"a": {"type": "integer"}}}
     assert validate({"a": 1, "b": "anything"}, open_) == []
-    assert validate({1: "x"}, {"type": "object"}) == [
-        "$: object keys must be strings, found int"
-    ]
+    assert validate({1: "x"}, {"type": "object"}) == ["$: object keys must be strings, found int"]
 
 
 def test_at_most_twenty_errors() -> None:
@@ -220,14 +223,7 @@ def test_money_accepts_decimals_and_conforms_to_decimal() -> None:
 
 
 def test_compiler_schemas_round_trip() -> None:
-    tone = EnumT("Tone", ("formal", "casual")) if _enum_takes_name() else EnumT(("formal", "casual"))
-    schema = schema_of(ListT(tone))
+    schema = schema_of(ListT(EnumT(("formal", "casual"))))
     assert validate(["formal"], schema) == []
     assert validate(["loud"], schema) == ['$[0]: expected one of "formal", "casual", found "loud"']
     assert validate("x", schema_of(STRING)) == []
-
-
-def _enum_takes_name() -> bool:
-    import dataclasses
-
-    return any(f.name == "name" for f in dataclasses.fields(EnumT))
