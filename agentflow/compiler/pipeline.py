@@ -43,6 +43,14 @@ def analyze(source: Source, *, lower: bool = False) -> Analysis:
     if "\x00" in source.text:
         sink.report("AF008", Span(0, 0), "this looks like a binary file (it contains NUL bytes)")
         return Analysis(source, None, sink.sorted())
+    surrogate = _first_surrogate(source.text)
+    if surrogate is not None:
+        sink.report(
+            "AF007",
+            Span(surrogate, surrogate + 1),
+            "this text cannot be encoded as UTF-8 (it holds a lone surrogate)",
+        )
+        return Analysis(source, None, sink.sorted())
     from agentflow.grammar.parser import parse
 
     program = _guarded(sink, lambda: parse(source, sink))
@@ -61,6 +69,15 @@ def analyze(source: Source, *, lower: bool = False) -> Analysis:
             analysis.plan = _guarded(sink, lambda: lower_program(ctx))
     analysis.diagnostics = sink.sorted()
     return analysis
+
+
+def _first_surrogate(text: str) -> int | None:
+    """The offset of the first lone surrogate (text that came from undecodable bytes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
 
 
 T = TypeVar("T")

@@ -39,12 +39,13 @@ def check_template(
     text = literal.value
     try:
         tree = env.parse(text)
-    except TemplateSyntaxError as error:
+        undeclared = meta.find_undeclared_variables(tree)  # compiles: unknown filters fail here
+    except TemplateSyntaxError as error:  # includes TemplateAssertionError (unknown filter)
         span = _line_span(literal, text, error.lineno or 1)
-        ctx.sink.report("AF230", span, f"template syntax error: {error.message}")
+        ctx.sink.report("AF230", span, f"template error: {error.message}")
         return set()
     used: set[str] = set()
-    for name in sorted(meta.find_undeclared_variables(tree)):
+    for name in sorted(undeclared):
         if name in env.globals:
             continue
         if name in scope:

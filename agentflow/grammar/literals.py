@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -32,7 +33,10 @@ def number_of(raw: str) -> int | float | None:
     value = decimal_of(raw)
     if value is None:
         return None
-    return float(value) if "." in raw else int(value)
+    if "." not in raw:
+        return int(value)
+    as_float = float(value)
+    return as_float if math.isfinite(as_float) else None  # beyond a double: malformed
 
 
 def count_of(raw: str) -> int | None:

@@ -99,7 +99,9 @@ class AgentRun:
         tools = tuple(self._tool_specs())
         schema = agent.output_schema
         repairs = REPAIR_TURNS
-        for _ in range(agent.max_steps):
+        steps = 0
+        while steps < agent.max_steps + (REPAIR_TURNS - repairs):  # a repair turn is extra
+            steps += 1
             call = await self.runtime.router.complete(
                 agent.model,
                 lambda model: self._request(model, system, messages, tools, inputs),
@@ -222,6 +224,14 @@ class AgentRun:
                     kind, call.name, call.arguments, child, self.grants, self.budgets
                 )
             else:
+                self.runtime.enforcer.audit(
+                    "authorize",
+                    f"tool:{call.name}",
+                    "deny",
+                    "not a tool of this agent",
+                    node=self.node,
+                    agent=self.agent.name,
+                )
                 raise NodeError(
                     "denied",
                     f"`{call.name}` is not one of this agent's tools",
@@ -229,14 +239,15 @@ class AgentRun:
                     callee=call.name,
                 )
         except NodeError as error:
-            self.runtime.enforcer.audit(
-                "tool.error",
-                f"tool:{call.name}",
-                "info",
-                error.message,
-                node=self.node,
-                kind=error.kind,
-            )
+            if error.kind != "denied":  # denials were audited as such where they were decided
+                self.runtime.enforcer.audit(
+                    "tool.error",
+                    f"tool:{call.name}",
+                    "info",
+                    error.message,
+                    node=self.node,
+                    kind=error.kind,
+                )
             content = f"error ({error.kind}): {error.message}"
             return ChatMessage(
                 "tool",

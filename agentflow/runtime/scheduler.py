@@ -176,7 +176,7 @@ class WorkflowRunner:
 
     async def _node_branch(self, node: Node, scope: Scope) -> Any:
         value = self._eval(node.value, scope, node)
-        if node.arms[:2] == ["then", "else"] or node.arms == ["then"]:
+        if node.id.startswith("if#"):
             arm = "then" if value else "else"
         else:
             arm = value if value in node.arms else "else"

@@ -270,3 +270,55 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_copy(v) for v in value]
     return value
+
+
+def fits(value: Any, schema: Mapping[str, Any]) -> bool:
+    """Whether `value` already matches `schema` exactly, needing no conversion.
+
+    The fast path of validation: exact type tests, no copies. False only means "take the
+    full path" (`validate` then `conform`), never that the value is invalid.
+    """
+    declared = schema.get("type")
+    if declared is None:
+        if "anyOf" in schema:
+            return any(fits(value, option) for option in schema["anyOf"])
+        return not schema
+    kind = type(value)
+    if declared == "string":
+        return (
+            kind is str
+            and "format" not in schema
+            and ("enum" not in schema or value in schema["enum"])
+        )
+    if declared == "integer":
+        return kind is int
+    if declared == "number":
+        return kind is float and value == value and value not in (float("inf"), float("-inf"))
+    if declared == "boolean":
+        return kind is bool
+    if declared == "null":
+        return value is None
+    if declared == "array":
+        items = schema.get("items")
+        return kind is list and (not items or all(fits(item, items) for item in value))
+    if declared == "object" and kind is dict:
+        return _fits_object(value, schema)
+    return False
+
+
+def _fits_object(value: dict[Any, Any], schema: Mapping[str, Any]) -> bool:
+    properties = schema.get("properties")
+    extra = schema.get("additionalProperties", True)
+    for name in schema.get("required", ()):
+        if name not in value:
+            return False
+    for key, item in value.items():
+        if type(key) is not str:
+            return False
+        inner = properties.get(key) if properties else None
+        if inner is None:
+            if extra is False or (isinstance(extra, dict) and not fits(item, extra)):
+                return False
+        elif not fits(item, inner):
+            return False
+    return True

@@ -188,14 +188,14 @@ def evaluate(expr: Any, scope: Scope) -> Any:
     """The value of a plan expression (None for an absent expression)."""
     if expr is None:
         return None
-    if isinstance(expr, Mapping) and len(expr) == 1:
-        key = next(iter(expr))
-        handler = _HANDLERS.get(key)
-        if handler is not None:
-            return handler(expr[key], scope)
-    if isinstance(expr, Mapping):
-        return _evaluate_compound(expr, scope)
-    raise EvalError(f"malformed expression {expr!r}")
+    if type(expr) is not dict and not isinstance(expr, Mapping):
+        raise EvalError(f"malformed expression {expr!r}")
+    if len(expr) == 1:
+        for key, operand in expr.items():  # the one entry, without building an iterator
+            handler = _HANDLERS.get(key)
+            if handler is not None:
+                return handler(operand, scope)
+    return _evaluate_compound(expr, scope)
 
 
 # ================================================================== built-in functions

@@ -135,7 +135,27 @@ class _WideServer(_Server):
 
 
 class WideFakeServer(FakeServer):
-    """A fake server with a deep listen backlog, for many concurrent requests."""
+    """A fake server with a deep listen backlog, for many concurrent requests; it notes
+    when each request arrived (`arrivals`, `time.monotonic()`)."""
+
+    def __init__(self, flavor: Any) -> None:
+        super().__init__(flavor)
+        self.arrivals: list[float] = []
+
+    def _record(self, request: Any) -> None:
+        import time
+
+        with self._lock:
+            self.arrivals.append(time.monotonic())
+        super()._record(request)
+
+    def most_in_flight(self, seconds: float) -> int:
+        """The most requests that arrived within any `seconds`-long window."""
+        times = sorted(self.arrivals)
+        return max(
+            (sum(1 for t in times[i:] if t < start + seconds) for i, start in enumerate(times)),
+            default=0,
+        )
 
     def start(self) -> WideFakeServer:
         import threading
@@ -150,21 +170,25 @@ class WideFakeServer(FakeServer):
         return self
 
 
-def anthropic_model(name: str, base_url: str, key_env: str = "AF_TEST_KEY", **extra: str) -> str:
+def anthropic_model(
+    name: str, base_url: str, key_env: str = "AF_TEST_KEY", max_tokens: int = 256, **extra: str
+) -> str:
     """A `model` declaration for the fake Anthropic server."""
     settings = "".join(f"  {k} = {v}\n" for k, v in extra.items())
     return (
         f'model {name} {{\n  provider = anthropic\n  name = "{ANTHROPIC_MODEL}"\n'
-        f'  api_key = env("{key_env}")\n  base_url = "{base_url}"\n  max_tokens = 256\n'
+        f'  api_key = env("{key_env}")\n  base_url = "{base_url}"\n  max_tokens = {max_tokens}\n'
         f"{settings}}}\n"
     )
 
 
-def openai_model(name: str, base_url: str, key_env: str = "AF_TEST_KEY", **extra: str) -> str:
+def openai_model(
+    name: str, base_url: str, key_env: str = "AF_TEST_KEY", max_tokens: int = 256, **extra: str
+) -> str:
     """A `model` declaration for the fake OpenAI server."""
     settings = "".join(f"  {k} = {v}\n" for k, v in extra.items())
     return (
         f'model {name} {{\n  provider = openai\n  name = "{OPENAI_MODEL}"\n'
-        f'  api_key = env("{key_env}")\n  base_url = "{base_url}"\n  max_tokens = 256\n'
+        f'  api_key = env("{key_env}")\n  base_url = "{base_url}"\n  max_tokens = {max_tokens}\n'
         f"{settings}}}\n"
     )

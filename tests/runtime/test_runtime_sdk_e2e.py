@@ -343,17 +343,7 @@ def test_model_timeout_after_retries(
     assert stored["status"] == "failed"
 
 
-def test_circuit_opens_after_repeated_failures_and_the_primary_is_skipped(
-    anthropic_server: FakeServer, openai_server: FakeServer, tmp_path: Path
-) -> None:
-    """Within one run (one router), three failed calls open the primary's circuit; the
-    items after that go straight to the fallback, audited as `model.circuit_open`."""
-    models = anthropic_model(
-        "primary", anthropic_server.base_url, KEY_ENV, retry="0", fallback="backup"
-    ) + openai_model("backup", openai_server.base_url, KEY_ENV)
-    source = (
-        models
-        + """
+MANY_PROGRAM = """
 agent asker {
   model = primary
   input { q: string }
@@ -366,8 +356,17 @@ workflow many(items: list[string]) -> list[string] {
   return answers
 }
 """
-    )
-    plan = compile_program(tmp_path, "agentflow 1\n" + source)
+
+
+def test_circuit_opens_after_repeated_failures_and_the_primary_is_skipped(
+    anthropic_server: FakeServer, openai_server: FakeServer, tmp_path: Path
+) -> None:
+    """Within one run (one router), three failed calls open the primary's circuit; the
+    items after that go straight to the fallback, audited as `model.circuit_open`."""
+    models = anthropic_model(
+        "primary", anthropic_server.base_url, KEY_ENV, retry="0", fallback="backup"
+    ) + openai_model("backup", openai_server.base_url, KEY_ENV)
+    plan = compile_program(tmp_path, "agentflow 1\n" + models + MANY_PROGRAM)
     for _ in range(3):
         anthropic_server.push_error(500, "primary down")
     for index in range(5):
@@ -390,74 +389,44 @@ workflow many(items: list[string]) -> list[string] {
     assert sent == items
 
 
-def test_circuit_half_open_probe_closes_it_again(tmp_path: Path) -> None:
-    """The cool-down is 30 s of the router's clock, which `run_workflow` does not expose:
-    this drives `ModelRouter` directly with a fake clock and an offline primary scripted
-    to fail three times."""
-    import asyncio
-
+def test_circuit_half_open_probe_closes_it_again(
+    anthropic_server: FakeServer,
+    openai_server: FakeServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the cool-down one probe goes to the primary; its success closes the circuit.
+    The cool-down (`OPEN_SECONDS`, 30 s) is shortened to 1 s; the backup's answer to the
+    item served while the circuit is open takes 1.2 s, so the next item is the probe."""
     from agentflow.runtime import models as models_module
-    from agentflow.runtime.models import ModelRouter
-    from agentflow.runtime.policy.budgets import BudgetManager
-    from agentflow.runtime.policy.enforcer import Grants, PolicyEnforcer
-    from agentflow.runtime.providers.base import ChatMessage, ModelRequest
-    from agentflow.runtime.state.store import StateStore
 
-    (tmp_path / "script.json").write_text(
-        json.dumps({"asker": [{"error": "model", "message": "down", "times": 3}]})
-    )
-    source = """agentflow 1
-model primary {
-  provider = offline
-  script = "script.json"
-  retry = 0
-  fallback = backup
-}
-model backup { provider = offline }
-agent asker {
-  model = primary
-  input { q: string }
-  output = string
-  prompt = "{{ q }}"
-}
-workflow ask(q: string) -> string {
-  a = asker(q: q)
-  return a
-}
-"""
-    plan = compile_program(tmp_path, source)
-    now = [1000.0]
-    store = StateStore.in_directory(tmp_path / "s")
-    budgets = BudgetManager(plan.budgets, store, "run_x", "tester")
-    enforcer = PolicyEnforcer(plan, "run_x", "tester", Grants.everything(), store, budgets)
-    router = ModelRouter(plan, tmp_path, {}, False, enforcer, clock=lambda: now[0])
+    monkeypatch.setattr(models_module, "OPEN_SECONDS", 1.0)
+    models = anthropic_model(
+        "primary", anthropic_server.base_url, KEY_ENV, retry="0", fallback="backup"
+    ) + openai_model("backup", openai_server.base_url, KEY_ENV)
+    plan = compile_program(tmp_path, "agentflow 1\n" + models + MANY_PROGRAM)
+    for _ in range(3):
+        anthropic_server.push_error(500, "primary down")
+    anthropic_server.push_text("primary back 4").push_text("primary back 5")
+    for index in range(3):
+        openai_server.push_text(f"backup answer {index}")
+    openai_server.push_text("backup answer 3", delay=1.2)
 
-    def build(model: Any) -> ModelRequest:
-        return ModelRequest(
-            model, "asker", None, (ChatMessage("user", "hi"),), (), None, 64, None, {"q": "hi"}
-        )
+    items = [f"question {n}" for n in range(6)]
+    result = run(plan, "many", {"items": items}, state_dir=tmp_path / "s", env=ENV)
 
-    async def serve() -> str:
-        return (await router.complete("primary", build, "a", [])).model
-
-    try:
-        served = [asyncio.run(serve()) for _ in range(4)]
-        assert served == ["backup"] * 4  # 3 failures, then skipped while open
-        assert router._circuits["primary"].opened_at == 1000.0
-        now[0] += models_module.OPEN_SECONDS
-        assert asyncio.run(serve()) == "primary"  # the half-open probe succeeds
-        assert router._circuits["primary"].opened_at is None
-        assert asyncio.run(serve()) == "primary"
-    finally:
-        store.close()
-    assert len(audit_rows(tmp_path / "s", "model.circuit_open")) == 1
-    assert len(audit_rows(tmp_path / "s", "model.failover")) == 3
+    assert result.status == "succeeded", result.error
+    assert result.output == [
+        *(f"backup answer {n}" for n in range(4)),
+        "primary back 4",
+        "primary back 5",
+    ]
+    assert len(anthropic_server.requests) == 5
+    assert len(openai_server.requests) == 4
+    skipped = audit_rows(tmp_path / "s", "model.circuit_open")
+    assert [r["details"]["node"] for r in skipped] == ["answers[3]"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: StateStore.record_spend is never called by the runtime; the ledger stays empty",
-)
 def test_spend_of_a_priced_model_run_is_in_the_ledger(
     anthropic_server: FakeServer, tmp_path: Path
 ) -> None:

@@ -27,6 +27,9 @@ from agentflow.grammar import ast
 from agentflow.source import Span
 
 
+MAX_ITERATIONS = 1000  # `iterate` is unrolled into this many nodes at most
+
+
 def run(ctx: Context) -> None:
     for declaration in ctx.of_kind("workflow"):
         ctx.workflows[declaration.name] = WorkflowChecker(ctx, declaration.node).check()
@@ -468,13 +471,13 @@ class WorkflowChecker:
         if (
             not isinstance(value.max, ast.NumberLit)
             or not isinstance(value.max.value, int)
-            or value.max.value < 1
+            or not 1 <= value.max.value <= MAX_ITERATIONS
         ):
             typer.infer(value.max)
             self.ctx.sink.report(
                 "AF224",
                 value.max.span,
-                "`max` must be a whole number literal ≥ 1",
+                f"`max` must be a whole number literal from 1 to {MAX_ITERATIONS}",
                 hint="the bound makes the loop's cost predictable: `max 4`",
             )
         typer.scopes.append({value.variable.name: initial})
@@ -510,6 +513,8 @@ class WorkflowChecker:
         fallback = found.get("fallback")
         if fallback is not None and occurrence.type is not None:
             target = occurrence.type
+            if occurrence.kind == "map" and isinstance(target, ListT):
+                target = target.element  # settings on `map` apply to each item
             found_type = typer.infer(fallback.value, target)
             if not is_assignable(found_type, target):
                 self.ctx.sink.report(

@@ -127,8 +127,10 @@ class PolicyEnforcer:
         self, value: Any, schema: Mapping[str, Any], what: str, node: str, callee: str | None = None
     ) -> Any:
         """The value conformed to its schema, or a validation error naming every problem."""
-        from agentflow.runtime.validation import conform, validate
+        from agentflow.runtime.validation import conform, fits, validate
 
+        if fits(value, schema):
+            return value
         problems = validate(value, schema)
         if problems:
             raise NodeError(
