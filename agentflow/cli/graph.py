@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from agentflow.cli import error, write
+
+if TYPE_CHECKING:
+    from agentflow.compiler.plan import Node, WorkflowPlan
 
 FORMATS = ("mermaid", "dot")
 
@@ -40,23 +42,6 @@ _DOT_SHAPES: dict[str, str] = {
     "return": "shape=doublecircle",
     "fail": "shape=octagon, color=red",
 }
-
-
-class NodeLike(Protocol):
-    """What the graph needs of a plan node."""
-
-    id: str
-    kind: str
-    callee: str | None
-    depends_on: list[str]
-    guarded: bool
-
-
-class WorkflowLike(Protocol):
-    """What the graph needs of a workflow plan."""
-
-    @property
-    def nodes(self) -> Sequence[NodeLike]: ...
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -92,11 +77,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _label(node: NodeLike) -> str:
+def _label(node: Node) -> str:
     return f"{node.id}: {node.callee}" if node.callee else node.id
 
 
-def _edges(workflow: WorkflowLike) -> tuple[list[str], list[tuple[str, str]]]:
+def _edges(workflow: WorkflowPlan) -> tuple[list[str], list[tuple[str, str]]]:
     """Every node id (declared nodes first, then dependencies on anything else), and the edges."""
     ids = [node.id for node in workflow.nodes]
     known = set(ids)
@@ -110,7 +95,7 @@ def _edges(workflow: WorkflowLike) -> tuple[list[str], list[tuple[str, str]]]:
     return ids, edges
 
 
-def to_mermaid(name: str, workflow: WorkflowLike) -> str:
+def to_mermaid(name: str, workflow: WorkflowPlan) -> str:
     """A Mermaid `flowchart TD`; node ids are `n0, n1, ...` so no name clashes with a keyword."""
     ids, edges = _edges(workflow)
     alias = {node_id: f"n{i}" for i, node_id in enumerate(ids)}
@@ -136,7 +121,7 @@ def _mermaid_text(text: str) -> str:
     return text
 
 
-def to_dot(name: str, workflow: WorkflowLike) -> str:
+def to_dot(name: str, workflow: WorkflowPlan) -> str:
     """A Graphviz `digraph` with one shape per node kind."""
     ids, edges = _edges(workflow)
     nodes = {node.id: node for node in workflow.nodes}

@@ -26,7 +26,6 @@ from agentflow.diagnostics import DiagnosticSink, Label
 from agentflow.grammar import ast
 from agentflow.source import Span
 
-
 MAX_ITERATIONS = 1000  # `iterate` is unrolled into this many nodes at most
 
 

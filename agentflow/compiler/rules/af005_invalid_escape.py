@@ -49,7 +49,6 @@ workflow summarise(notes: string) -> string {
 ```
 """
 
-from agentflow.compiler import walk
 from agentflow.compiler.context import Context
 from agentflow.compiler.rules import Rule
 from agentflow.diagnostics import Severity
@@ -64,15 +63,14 @@ RULE = Rule(
 )
 
 
-def check(ctx: Context) -> None:
-    """Report every unknown escape in every string literal."""
-    for node in walk.nodes(ctx.program):
-        if isinstance(node, ast.StringLit):
-            for offset in node.bad_escapes:
-                escape = ctx.source.text[offset : offset + 2]
-                ctx.sink.report(
-                    RULE.code,
-                    Span(offset, offset + 2),
-                    f"unknown escape `{escape}`",
-                    hint='use `\\n`, `\\t`, `\\"` or `\\\\`',
-                )
+def check_node(ctx: Context, node: object) -> None:
+    """Report every unknown escape in a string literal."""
+    if isinstance(node, ast.StringLit):
+        for offset in node.bad_escapes:
+            escape = ctx.source.text[offset : offset + 2]
+            ctx.sink.report(
+                RULE.code,
+                Span(offset, offset + 2),
+                f"unknown escape `{escape}`",
+                hint='use `\\n`, `\\t`, `\\"` or `\\\\`',
+            )

@@ -35,7 +35,6 @@ workflow compute(expression: string) -> float {
 ```
 """
 
-from agentflow.compiler import walk
 from agentflow.compiler.context import Context
 from agentflow.compiler.rules import Rule
 from agentflow.diagnostics import Severity
@@ -59,15 +58,14 @@ _LITERALS = {
 }
 
 
-def check(ctx: Context) -> None:
-    """Report every numeric or unit literal whose digits are malformed."""
-    for node in walk.nodes(ctx.program):
-        attribute = _LITERALS.get(type(node))
-        if attribute is not None and getattr(node, attribute) is None:
-            raw = getattr(node, "raw", "")
-            ctx.sink.report(
-                RULE.code,
-                node.span,  # type: ignore[attr-defined]
-                f"malformed literal `{raw}`",  # type: ignore[attr-defined]
-                hint="group digits with single underscores, e.g. `1_000` or `$1_000.50`",
-            )
+def check_node(ctx: Context, node: object) -> None:
+    """Report a numeric or unit literal whose digits are malformed."""
+    attribute = _LITERALS.get(type(node))
+    if attribute is not None and getattr(node, attribute) is None:
+        raw = getattr(node, "raw", "")
+        ctx.sink.report(
+            RULE.code,
+            node.span,  # type: ignore[attr-defined]
+            f"malformed literal `{raw}`",  # type: ignore[attr-defined]
+            hint="group digits with single underscores, e.g. `1_000` or `$1_000.50`",
+        )

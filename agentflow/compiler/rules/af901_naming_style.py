@@ -50,7 +50,6 @@ workflow summarise(notes: string) -> string {
 
 import re
 
-from agentflow.compiler import walk
 from agentflow.compiler.context import Context
 from agentflow.compiler.rules import Rule
 from agentflow.diagnostics import Severity
@@ -76,23 +75,22 @@ NAMED = (
 )
 
 
-def check(ctx: Context) -> None:
+def check_node(ctx: Context, node: object) -> None:
     """Declarations, parameters and bindings in snake_case; types in PascalCase."""
-    for node in walk.nodes(ctx.program):
-        if isinstance(node, ast.TypeDecl) and not PASCAL.match(node.name):
-            ctx.sink.report(
-                RULE.code,
-                node.name_span,
-                f"type `{node.name}` is not PascalCase",
-                hint=f"rename it to `{_pascal(node.name)}`",
-            )
-        elif isinstance(node, NAMED) and not SNAKE.match(node.name):
-            ctx.sink.report(
-                RULE.code,
-                node.name_span,
-                f"`{node.name}` is not snake_case",
-                hint=f"rename it to `{_snake(node.name)}`",
-            )
+    if isinstance(node, ast.TypeDecl) and not PASCAL.match(node.name):
+        ctx.sink.report(
+            RULE.code,
+            node.name_span,
+            f"type `{node.name}` is not PascalCase",
+            hint=f"rename it to `{_pascal(node.name)}`",
+        )
+    elif isinstance(node, NAMED) and not SNAKE.match(node.name):
+        ctx.sink.report(
+            RULE.code,
+            node.name_span,
+            f"`{node.name}` is not snake_case",
+            hint=f"rename it to `{_snake(node.name)}`",
+        )
 
 
 def _snake(name: str) -> str:
