@@ -26,6 +26,7 @@ from agentflow.runtime.providers.base import (
     ModelRequest,
     ModelResponse,
     ProviderError,
+    SdkClient,
     ToolCall,
     Usage,
     api_error_message,
@@ -57,7 +58,7 @@ _STOP_REASONS = {
 }
 
 
-class AnthropicProvider:
+class AnthropicProvider(SdkClient):
     name = NAME
 
     def __init__(
@@ -79,25 +80,9 @@ class AnthropicProvider:
         if self._client is None:
             import anthropic
 
-            options: dict[str, Any] = {
-                "api_key": self._api_key,
-                "max_retries": 0,
-                "open_telemetry": False,
-            }
-            if self.model.base_url:
-                options["base_url"] = self.model.base_url
-            if self.model.timeout_s is not None:
-                options["timeout"] = float(self.model.timeout_s)
-            if self._http_client is not None:
-                options["http_client"] = self._http_client
+            options = self._client_options(open_telemetry=False)  # our spans, not the SDK's
             self._client = anthropic.AsyncAnthropic(**options)
         return self._client
-
-    async def aclose(self) -> None:
-        """Close the SDK client's connections (not a client passed in as `http_client`)."""
-        if self._client is not None and self._http_client is None:
-            await self._client.close()
-        self._client = None
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
         import anthropic

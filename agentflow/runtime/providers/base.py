@@ -332,3 +332,29 @@ def scrub(text: str, secret: str | None) -> str:
     if len(secret) >= 12:
         text = text.replace(secret[-6:], "***")
     return text
+
+
+class SdkClient:
+    """The lazily built SDK client an adapter shares between calls (never retrying itself:
+    the runtime owns retries)."""
+
+    model: ModelPlan
+    _api_key: str
+    _http_client: Any
+    _client: Any
+
+    def _client_options(self, **extra: Any) -> dict[str, Any]:
+        options: dict[str, Any] = {"api_key": self._api_key, "max_retries": 0, **extra}
+        if self.model.base_url:
+            options["base_url"] = self.model.base_url
+        if self.model.timeout_s is not None:
+            options["timeout"] = float(self.model.timeout_s)
+        if self._http_client is not None:
+            options["http_client"] = self._http_client
+        return options
+
+    async def aclose(self) -> None:
+        """Close the SDK client's connections (not a client passed in as `http_client`)."""
+        if self._client is not None and self._http_client is None:
+            await self._client.close()
+        self._client = None

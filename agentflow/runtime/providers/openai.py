@@ -28,6 +28,7 @@ from agentflow.runtime.providers.base import (
     ModelRequest,
     ModelResponse,
     ProviderError,
+    SdkClient,
     ToolCall,
     Usage,
     api_error_message,
@@ -52,7 +53,7 @@ NO_KEY = "no-key"  # sent to a `base_url` server when no key is configured
 _FINISH = {"function_call": "tool_calls"}
 
 
-class OpenAIProvider:
+class OpenAIProvider(SdkClient):
     name = NAME
 
     def __init__(
@@ -76,21 +77,8 @@ class OpenAIProvider:
         if self._client is None:
             import openai
 
-            options: dict[str, Any] = {"api_key": self._api_key, "max_retries": 0}
-            if self.model.base_url:
-                options["base_url"] = self.model.base_url
-            if self.model.timeout_s is not None:
-                options["timeout"] = float(self.model.timeout_s)
-            if self._http_client is not None:
-                options["http_client"] = self._http_client
-            self._client = openai.AsyncOpenAI(**options)
+            self._client = openai.AsyncOpenAI(**self._client_options())
         return self._client
-
-    async def aclose(self) -> None:
-        """Close the SDK client's connections (not a client passed in as `http_client`)."""
-        if self._client is not None and self._http_client is None:
-            await self._client.close()
-        self._client = None
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
         import openai
