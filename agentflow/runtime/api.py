@@ -137,18 +137,22 @@ async def run_workflow(
                 details={"role": target.run_as},
             )
         )
-        runtime = Runtime(
-            plan,
-            run_id=run_id,
-            principal=principal.name,
-            grants=grants,
-            store=store,
-            env=env,
-            offline=offline,
-            events=events,
-            http_client=http_client,
-        )
-        result = await _execute(runtime, workflow, dict(inputs))
+        try:
+            runtime = Runtime(
+                plan,
+                run_id=run_id,
+                principal=principal.name,
+                grants=grants,
+                store=store,
+                env=env,
+                offline=offline,
+                events=events,
+                http_client=http_client,
+            )
+        except NodeError as error:  # the plan's tools cannot be registered
+            result = RunResult(run_id, workflow, "failed", error=error.as_json())
+        else:
+            result = await _execute(runtime, workflow, dict(inputs))
         store.audit(
             AuditEvent(
                 run_id,

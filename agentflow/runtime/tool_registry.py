@@ -46,6 +46,27 @@ class ToolRegistry:
         self.slots = slots  # the run's `max_concurrency`, shared with model requests
         self.stats: dict[str, ToolStats] = {name: ToolStats() for name in plan.tools}
         self._functions: dict[str, Callable[..., Any]] = {}
+        self._register(plan)
+
+    @staticmethod
+    def _register(plan: Plan) -> None:
+        """Refuse a plan whose tools cannot be called: an unknown stdlib tool, a schema that
+        is not an object schema (a plan edited by hand or from another version)."""
+        from agentflow.stdlib_tools import TOOLS
+
+        for tool in plan.tools.values():
+            if tool.kind == "stdlib" and tool.stdlib not in TOOLS:
+                raise NodeError(
+                    "tool",
+                    f"tool `{tool.name}`: no standard tool `{tool.stdlib}`",
+                    callee=tool.name,
+                )
+            if tool.input_schema.get("type") != "object":
+                raise NodeError(
+                    "validation",
+                    f"tool `{tool.name}`: its input schema is not an object schema",
+                    callee=tool.name,
+                )
 
     async def call(
         self,
