@@ -237,13 +237,15 @@ class AgentRun:
                     f"`{call.name}` is not one of this agent's tools",
                     node=self.node,
                     callee=call.name,
+                    details={"audited": True},
                 )
         except NodeError as error:
-            if error.kind != "denied":  # denials were audited as such where they were decided
+            decision = "deny" if error.kind == "denied" else "info"
+            if not error.details.get("audited"):  # a policy refusal was audited where decided
                 self.runtime.enforcer.audit(
                     "tool.error",
                     f"tool:{call.name}",
-                    "info",
+                    decision,
                     error.message,
                     node=self.node,
                     kind=error.kind,

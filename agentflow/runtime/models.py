@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 MILLION = Decimal(1_000_000)
 FAILURES_TO_OPEN = 3
+# Input a provider bills but the request does not show: Anthropic adds a tool-use system
+# prompt (about 313 tokens measured) whenever tools are offered, which structured output uses.
+HIDDEN_PROMPT_TOKENS = {"anthropic": 400}
 OPEN_SECONDS = 30.0
 
 
@@ -240,4 +243,7 @@ def estimate_input_tokens(
     )
     if request.output_schema:
         parts.append(json.dumps(request.output_schema))
-    return count("\n".join(parts), provider)
+    overhead = (
+        HIDDEN_PROMPT_TOKENS.get(provider, 0) if request.tools or request.output_schema else 0
+    )
+    return count("\n".join(parts), provider) + overhead

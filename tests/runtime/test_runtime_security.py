@@ -105,12 +105,6 @@ def test_path_traversal_and_symlink_escapes_are_refused_offline(tmp_path: Path) 
     assert_secret_absent(result.to_json(), state)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a tool call the tool itself refuses (file_read outside its roots, kind "
-    "`denied`) is no longer audited: AgentRun._run_tool skips `tool.error` for every "
-    "`denied` error, assuming the enforcer audited it, but the enforcer never saw this one",
-)
 def test_refused_escapes_are_in_the_audit_log(tmp_path: Path) -> None:
     result, state = run_escapes_offline(tmp_path)
 

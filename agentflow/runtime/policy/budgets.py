@@ -88,6 +88,7 @@ class BudgetManager:
                     f"budget `{name}` cannot cover this call: {reason}",
                     node=node,
                     callee=callee,
+                    details={"audited": True},
                 )
             reservation.budgets.append(name)
             reservation.windows[name] = windows

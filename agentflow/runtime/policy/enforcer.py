@@ -114,12 +114,20 @@ class PolicyEnforcer:
                     agent=agent,
                 )
                 raise NodeError(
-                    "denied", f"agent `{agent}` may not use {kind} `{name}`", node=node, callee=name
+                    "denied",
+                    f"agent `{agent}` may not use {kind} `{name}`",
+                    node=node,
+                    callee=name,
+                    details={"audited": True},
                 )
         if not grants.allows(kind, name):
             self.audit("authorize", resource, "deny", "not allowed by the run's role", node=node)
             raise NodeError(
-                "denied", f"the run's role does not allow {kind} `{name}`", node=node, callee=name
+                "denied",
+                f"the run's role does not allow {kind} `{name}`",
+                node=node,
+                callee=name,
+                details={"audited": True},
             )
         self.audit("authorize", resource, "allow", node=node)
 
@@ -183,6 +191,7 @@ class PolicyEnforcer:
                 f"`{key}` is over its rate limit",
                 node=node,
                 callee=key.split(":", 1)[-1],
+                details={"audited": True},
             )
 
     def reserve(

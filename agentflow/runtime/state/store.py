@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = 1
+OPEN_TIMEOUT_S = 30.0
 GENESIS_HASH = "0" * 64
 
 SCHEMA = """
@@ -128,19 +129,35 @@ class StateStore:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=30.0
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._migrate()
-        except sqlite3.Error as error:
+            self._db = self._open(path)
+        except (sqlite3.Error, OSError) as error:
             raise StoreError(f"cannot open the state store at {path}: {error}") from error
         self._lock = threading.RLock()
         self._pending: list[tuple[str, tuple[Any, ...]]] = []
         self._pending_audit: list[AuditEvent] = []
         self._flush_scheduled = False
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        """Connect, switch to WAL and migrate; while another process is creating the same
+        file SQLite answers "locked" at once (no busy wait), so retry until a deadline."""
+        deadline = time.monotonic() + OPEN_TIMEOUT_S
+        while True:
+            db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=OPEN_TIMEOUT_S
+            )
+            try:
+                db.execute("PRAGMA busy_timeout=30000")
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                self._db = db
+                self._migrate()
+                return db
+            except sqlite3.OperationalError as error:
+                db.close()
+                busy = "locked" in str(error) or "busy" in str(error)
+                if not busy or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @classmethod
     def in_directory(cls, directory: Path) -> StateStore:
