@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+from contextlib import AbstractAsyncContextManager, nullcontext
 
 from agentflow.compiler.plan import Retry
 
 NEVER_RETRIED = ("denied", "budget")
+_NO_LIMIT: AbstractAsyncContextManager[None] = nullcontext()
+
+
+def within(seconds: float | None) -> AbstractAsyncContextManager[object]:
+    """`asyncio.timeout(seconds)`, or a free no-op when there is no limit (the common case)."""
+    return _NO_LIMIT if seconds is None else asyncio.timeout(seconds)
 
 
 def should_retry(policy: Retry, kind: str, attempt: int) -> bool:

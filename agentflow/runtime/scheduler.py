@@ -18,7 +18,7 @@ from agentflow.compiler.plan import Node, Retry, WorkflowPlan
 from agentflow.runtime.agent_loop import Account
 from agentflow.runtime.engine import NodeReport
 from agentflow.runtime.errors import NodeError, RunFailed
-from agentflow.runtime.retry import backoff_delay, should_retry
+from agentflow.runtime.retry import backoff_delay, should_retry, within
 from agentflow.runtime.values import EvalError, Scope, evaluate
 
 if TYPE_CHECKING:
@@ -258,7 +258,7 @@ class WorkflowRunner:
         while True:
             attempt += 1
             try:
-                async with asyncio.timeout(timeout):
+                async with within(timeout):
                     value = await runtime.invoke(
                         kind, callee, arguments, node_id, self.grants, self.budgets, account
                     )

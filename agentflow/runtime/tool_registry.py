@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentflow.compiler.plan import Plan, ToolPlan
 from agentflow.runtime.errors import NodeError
-from agentflow.runtime.retry import backoff_delay, should_retry
+from agentflow.runtime.retry import backoff_delay, should_retry, within
 
 if TYPE_CHECKING:
     from agentflow.runtime.policy.enforcer import Grants, PolicyEnforcer
@@ -46,6 +46,7 @@ class ToolRegistry:
         self.slots = slots  # the run's `max_concurrency`, shared with model requests
         self.stats: dict[str, ToolStats] = {name: ToolStats() for name in plan.tools}
         self._functions: dict[str, Callable[..., Any]] = {}
+        self._async: set[str] = set()
         self._register(plan)
 
     @staticmethod
@@ -98,7 +99,7 @@ class ToolRegistry:
             started = time.perf_counter()
             stats.calls += 1
             try:
-                async with self.slots, asyncio.timeout(timeout):
+                async with self.slots, within(timeout):
                     result = await self._invoke(tool, args, node)
                 return self.enforcer.validate(
                     result, tool.output_schema, f"the result of tool `{name}`", node, name
@@ -128,7 +129,7 @@ class ToolRegistry:
             return await self._invoke_stdlib(tool, args, node)
         function = self._function(tool, node)
         try:
-            if inspect.iscoroutinefunction(function):
+            if tool.name in self._async:
                 return await function(**args)
             return await asyncio.to_thread(function, **args)
         except NodeError:
@@ -178,4 +179,6 @@ class ToolRegistry:
                 "tool", f"cannot load `{tool.target}`: {error}", node=node, callee=tool.name
             ) from error
         self._functions[tool.name] = function
+        if inspect.iscoroutinefunction(function):
+            self._async.add(tool.name)
         return function

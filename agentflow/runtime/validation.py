@@ -272,6 +272,9 @@ def _copy(value: Any) -> Any:
     return value
 
 
+_SCALARS: dict[Any, type] = {"string": str, "integer": int, "boolean": bool}
+
+
 def fits(value: Any, schema: Mapping[str, Any]) -> bool:
     """Whether `value` already matches `schema` exactly, needing no conversion.
 
@@ -299,8 +302,15 @@ def fits(value: Any, schema: Mapping[str, Any]) -> bool:
     if declared == "null":
         return value is None
     if declared == "array":
+        if kind is not list:
+            return False
         items = schema.get("items")
-        return kind is list and (not items or all(fits(item, items) for item in value))
+        if not items:
+            return True
+        scalar = _SCALARS.get(items.get("type")) if len(items) == 1 else None
+        if scalar is not None:  # list[int], list[string], ...: one exact type test per item
+            return all(type(item) is scalar for item in value)
+        return all(fits(item, items) for item in value)
     if declared == "object" and kind is dict:
         return _fits_object(value, schema)
     return False

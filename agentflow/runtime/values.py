@@ -62,6 +62,11 @@ def render_template(text: str, context: Mapping[str, Any]) -> str:
         raise EvalError(f"template failed: {type(error).__name__}: {error}") from error
 
 
+def _list(items: list[Any], scope: Scope) -> list[Any]:
+    nodes = scope.nodes  # a list of node references (a fan-in) is the common, hot case
+    return [nodes.get(item["node"]) if "node" in item else evaluate(item, scope) for item in items]
+
+
 def _template(expr: Mapping[str, Any], scope: Scope) -> str:
     context = {name: evaluate(ref, scope) for name, ref in expr.get("refs", {}).items()}
     return render_template(expr["template"], context)
@@ -170,7 +175,7 @@ _HANDLERS: dict[str, Callable[[Any, Scope], Any]] = {
     "var": lambda v, s: s.variables.get(v),
     "attr": _attr,
     "index": _index,
-    "list": lambda v, s: [evaluate(item, s) for item in v],
+    "list": lambda v, s: _list(v, s),
     "record": lambda v, s: {k: evaluate(item, s) for k, item in v.items()},
     "comprehension": _comprehension,
 }

@@ -1,10 +1,11 @@
 """The state store: runs, node results, the spend ledger and the audit log, in SQLite (WAL).
 
 Writes that only record facts (node results, audit events, ledger rows) are buffered and
-committed together once per event-loop turn (group commit): a killed process loses at most
-the facts of that turn, never a committed one. Budget reservations are different: each one is
-its own `BEGIN IMMEDIATE` transaction, which serializes them across threads and processes
-sharing the file, so parallel nodes can never overspend a window together.
+committed together every few milliseconds (group commit): a killed process loses at most
+the facts of the last few milliseconds, never a committed one. Budget reservations are
+different: each one is its own `BEGIN IMMEDIATE` transaction, which serializes them across
+threads and processes sharing the file, so parallel nodes can never overspend a window
+together.
 
 The interface is deliberately small and SQL-agnostic so a PostgreSQL backend can follow.
 """
@@ -26,6 +27,7 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 OPEN_TIMEOUT_S = 30.0
+GROUP_COMMIT_S = 0.005  # facts are committed in groups at most this far apart
 GENESIS_HASH = "0" * 64
 
 SCHEMA = """
@@ -211,7 +213,7 @@ class StateStore:
             self.flush()
             return
         self._flush_scheduled = True
-        loop.call_soon(self.flush)
+        loop.call_later(GROUP_COMMIT_S, self.flush)
 
     def flush(self) -> None:
         """Commit every buffered fact in one transaction (audit records chained in order)."""
