@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 VISIBLE = ("pure", "call_agent", "call_tool", "call_workflow", "map", "fail")
 SUCCEEDED, SKIPPED, FAILED = "succeeded", "skipped", "failed"
+YIELD_EVERY = 64
 
 
 class WorkflowRunner:
@@ -107,9 +108,13 @@ class WorkflowRunner:
     async def _chain(self, node_id: str) -> None:
         """Run a node, then continue inline with one ready dependent; spawn tasks for the rest."""
         queue = deque([node_id])
+        done = 0
         while queue:
             current = self.nodes[queue.popleft()]
             await self._run(current)
+            done += 1
+            if done % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # a chain that never suspends must not starve the loop
             ready = []
             for dependent in self.dependents[current.id]:
                 self.waiting[dependent] -= 1
