@@ -124,14 +124,18 @@ def _clip(text: str, start: int, width: int) -> str:
 
 
 def _files(corpus: Path) -> list[Path]:
+    """The corpus's text files; a symlink that resolves outside the corpus is left out, so the
+    index can never serve a file the tool's confinement would refuse to read."""
+    root = os.path.realpath(corpus)
     found: list[Path] = []
-    for folder, dirs, names in os.walk(corpus):
+    for folder, dirs, names in os.walk(corpus):  # os.walk does not descend into linked dirs
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(
-            Path(folder) / n
-            for n in sorted(names)
-            if n.lower().endswith(SUFFIXES) and not n.startswith(".")
-        )
+        for name in sorted(names):
+            path = Path(folder) / name
+            if not name.lower().endswith(SUFFIXES) or name.startswith("."):
+                continue
+            if os.path.commonpath([root, os.path.realpath(path)]) == root:
+                found.append(path)
     return found
 
 

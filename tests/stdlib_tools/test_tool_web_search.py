@@ -197,3 +197,20 @@ def test_http_backend_unreachable(tmp_path: Path) -> None:
         url = f"{server.base}/s"
     with pytest.raises(ToolError, match="could not be reached"):
         call("web_search", {"query": "q"}, tmp_path, backend="http", url=url)
+
+
+def test_symlinks_leaving_the_corpus_are_not_indexed(tmp_path: Path) -> None:
+    import asyncio
+
+    from agentflow.stdlib_tools.base import ToolContext
+    from agentflow.stdlib_tools.web_search import TOOL
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "inside.md").write_text("# Inside\nquarterly payroll figures are here too\n")
+    outside = tmp_path / "secret.md"
+    outside.write_text("# Secret\nquarterly payroll figures for every employee\n")
+    (corpus / "link.md").symlink_to(outside)
+    context = ToolContext(tmp_path, {"backend": "local", "corpus": "corpus"}, {})
+    results = asyncio.run(TOOL.run(TOOL.Input(query="payroll figures"), context))
+    assert [r["title"] for r in results] == ["Inside"]
