@@ -7,12 +7,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentflow.compiler.types import RecordT, Type
 from agentflow.diagnostics import DiagnosticSink
 from agentflow.grammar import ast
 from agentflow.source import Source, Span
+
+if TYPE_CHECKING:
+    from agentflow.compiler.passes.cost import CostModel
+    from agentflow.compiler.workflow_model import WorkflowInfo
 
 DECLARATION_KINDS = {
     ast.ModelDecl: "model",
@@ -56,9 +60,8 @@ class Context:
     signatures: dict[str, Signature] = field(default_factory=dict)
     uses: Counter[str] = field(default_factory=Counter)
     policy: ast.PolicyDecl | None = None
-    workflows: dict[str, Any] = field(default_factory=dict)
-    costs: dict[str, Any] = field(default_factory=dict)
-    plan: Any = None
+    workflows: dict[str, WorkflowInfo] = field(default_factory=dict)
+    cost_model: CostModel | None = None
 
     @property
     def base_dir(self) -> Path:

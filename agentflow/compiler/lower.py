@@ -95,8 +95,7 @@ class Lowerer:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        costs = ctx.costs.get("model") if isinstance(ctx.costs, dict) else None
-        self.costs: CostModel = costs if isinstance(costs, CostModel) else CostModel(ctx)
+        self.costs: CostModel = ctx.cost_model or CostModel(ctx)
 
     def settings(self, body: ast.Body | None) -> dict[str, ast.Expr]:
         return {s.name: s.value for s in body.settings} if body else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,6 @@ class Account:
     cost: Decimal = Decimal(0)
     input_tokens: int = 0
     output_tokens: int = 0
-    models: list[str] = field(default_factory=list)
 
 
 def is_text_schema(schema: dict[str, Any]) -> bool:
@@ -112,7 +111,6 @@ class AgentRun:
             self.account.cost += call.cost
             self.account.input_tokens += usage.input_tokens
             self.account.output_tokens += usage.output_tokens
-            self.account.models.append(call.model)
             response = call.response
             if response.tool_calls:
                 messages.append(

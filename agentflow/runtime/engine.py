@@ -190,16 +190,14 @@ class Runtime:
             value = await self.invoke(kind, callee, arguments, node, grants, budgets or [], account)
         except NodeError as error:
             self.record(
-                self._report(node, "failed", 1, clock, account, callee, error), None, error, started
+                self.report(node, "failed", 1, clock, account, callee, error), None, error, started
             )
             raise
-        self.record(
-            self._report(node, "succeeded", 1, clock, account, callee), value, None, started
-        )
+        self.record(self.report(node, "succeeded", 1, clock, account, callee), value, None, started)
         return value
 
     @staticmethod
-    def _report(
+    def report(
         node: str,
         status: str,
         attempts: int,
@@ -219,5 +217,3 @@ class Runtime:
             callee,
             str(error) if error else None,
         )
-
-    report = _report

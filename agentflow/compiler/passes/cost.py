@@ -101,11 +101,7 @@ class CostModel:
                 self._against_budget_ref(
                     budget.value, cost, info.decl.name_span, f"workflow `{name}`"
                 )
-        self.ctx.costs = {
-            "agents": self.agent_costs,
-            "workflows": self.workflow_costs,
-            "model": self,
-        }
+        self.ctx.cost_model = self
 
     # ---------------------------------------------------------------- prices
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, fields, is_dataclass
 
 from agentflow.compiler.context import Context, ref_names
+from agentflow.compiler.workflow_model import WorkflowInfo
 from agentflow.diagnostics import Label
 from agentflow.grammar import ast
 
@@ -106,10 +107,7 @@ def _check_startable(
     )
 
 
-def _check_calls(ctx: Context, info: object, role_name: str, grants: RoleGrants) -> None:
-    from agentflow.compiler.workflow_model import WorkflowInfo
-
-    assert isinstance(info, WorkflowInfo)
+def _check_calls(ctx: Context, info: WorkflowInfo, role_name: str, grants: RoleGrants) -> None:
     role_span = ctx.declarations[role_name].name_span
     for occurrence in info.calls():
         callee, kind = occurrence.callee, occurrence.callee_kind
