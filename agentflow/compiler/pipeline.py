@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from agentflow.diagnostics import Diagnostic, DiagnosticSink
@@ -13,6 +14,8 @@ from agentflow.source import Source, Span
 
 if TYPE_CHECKING:
     from agentflow.compiler.plan import Plan
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,7 +57,7 @@ def analyze(source: Source, *, lower: bool = False) -> Analysis:
         return Analysis(source, None, sink.sorted())
     from agentflow.grammar.parser import parse
 
-    program = _guarded(sink, lambda: _without_gc(lambda: parse(source, sink)))
+    _, program = _guarded(sink, lambda: _without_gc(lambda: parse(source, sink)))
     analysis = Analysis(source, program)
     if program is not None:
         from agentflow.compiler.context import Context
@@ -62,12 +65,13 @@ def analyze(source: Source, *, lower: bool = False) -> Analysis:
 
         ctx = Context(source, sink, program)
         for check in PASSES:
-            if _guarded(sink, lambda check=check: check(ctx) or True) is None:  # type: ignore[misc]
+            completed, _ = _guarded(sink, partial(check, ctx))
+            if not completed:
                 break
         if lower and not sink.has_errors:
             from agentflow.compiler.lower import lower_program
 
-            analysis.plan = _guarded(sink, lambda: lower_program(ctx))
+            _, analysis.plan = _guarded(sink, lambda: lower_program(ctx))
     analysis.diagnostics = sink.sorted()
     return analysis
 
@@ -93,13 +97,11 @@ def _first_surrogate(text: str) -> int | None:
     return None
 
 
-T = TypeVar("T")
-
-
-def _guarded(sink: DiagnosticSink, step: Callable[[], T]) -> T | None:
-    """Run a compiler step; turn a recursion overflow or an internal bug into a diagnostic."""
+def _guarded(sink: DiagnosticSink, step: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run a compiler step: (True, its result), or (False, None) after reporting a recursion
+    overflow (AF009) or an internal bug (AF000) as a diagnostic instead of raising."""
     try:
-        return step()
+        return True, step()
     except RecursionError:
         sink.report(
             "AF009",
@@ -114,4 +116,4 @@ def _guarded(sink: DiagnosticSink, step: Callable[[], T]) -> T | None:
             f"internal compiler error: {type(error).__name__}: {error}",
             hint="please report this with the file that caused it",
         )
-    return None
+    return False, None
