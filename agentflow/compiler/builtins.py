@@ -20,7 +20,6 @@ from agentflow.compiler.types import (
     ListT,
     MapT,
     OptionalT,
-    Prim,
     RecordT,
     Type,
     UnknownT,
@@ -258,6 +257,3 @@ BUILTINS: dict[str, Callable[[BuiltinArgs], Type]] = {
 def type_builtin(args: BuiltinArgs) -> Type:
     """The result type of a built-in call; raises BuiltinError on misuse."""
     return BUILTINS[args.name](args)
-
-
-__all__ = ["BUILTINS", "BuiltinArgs", "BuiltinError", "Prim", "pair_type", "type_builtin"]

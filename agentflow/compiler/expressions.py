@@ -18,7 +18,6 @@ from agentflow.compiler.types import (
     RATE,
     STRING,
     UNKNOWN,
-    EmptyT,
     EnumT,
     FieldT,
     ListT,
@@ -583,6 +582,3 @@ def _ordered_pair(left: Type, right: Type) -> bool:
     if is_assignable(left, STRING) and is_assignable(right, STRING):
         return True
     return left == right and left in (MONEY, DURATION, PERCENT)
-
-
-__all__ = ["EMPTY", "EmptyT", "ExprTyper", "mismatch"]

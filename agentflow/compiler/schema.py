@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agentflow.compiler.types import (
-    BOOL,
     FLOAT,
     INT,
     STRING,
@@ -186,4 +185,3 @@ STDLIB_TOOLS: dict[str, StdlibTool] = {
 BUILTIN_TYPE_NAMES = frozenset(
     {*("string", "int", "float", "bool"), "list", "map", "Result", "Message", "Error"}
 )
-_ = BOOL  # re-exported for settings checks

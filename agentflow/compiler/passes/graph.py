@@ -7,7 +7,6 @@ from agentflow.compiler.context import Context, ref_names
 from agentflow.compiler.workflow_model import WorkflowInfo
 from agentflow.diagnostics import Label
 from agentflow.grammar import ast
-from agentflow.source import Span
 
 NEVER_UNUSED = ("workflow", "principal")
 
@@ -150,6 +149,3 @@ def _check_unused_declarations(ctx: Context) -> None:
             f"{declaration.kind} `{declaration.name}` is never used",
             hint="remove it, or use it",
         )
-
-
-__all__ = ["Span", "run"]

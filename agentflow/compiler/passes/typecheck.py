@@ -634,6 +634,3 @@ def _inputs_hint(inputs: object) -> str:
     if not fields:
         return "it takes no arguments"
     return "inputs: " + ", ".join(f"`{f.name}`" for f in fields)
-
-
-__all__ = ["Span", "WorkflowChecker", "run"]
