@@ -277,7 +277,9 @@ class WorkflowRunner:
                 )
             except NodeError as failure:
                 error = failure
-            error.node, error.callee, error.attempts = node_id, error.callee or callee, attempt
+            if not error.node.startswith(f"{node_id}/"):  # keep the innermost failing node
+                error.node, error.callee = node_id, error.callee or callee
+            error.attempts = max(error.attempts, attempt)
             if should_retry(policy, error.kind, attempt):
                 await asyncio.sleep(backoff_delay(policy, attempt))
                 continue

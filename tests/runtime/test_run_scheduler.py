@@ -896,3 +896,23 @@ def test_switch_with_an_arm_named_then(program: Program) -> None:
     assert result.status == "succeeded", result.error
     assert result.output == "no match"
     assert program.calls() == []
+
+
+def test_a_failure_inside_a_sub_workflow_names_the_inner_node(program: Program) -> None:
+    result = program.run(
+        """
+        workflow inner(k: string) -> string {
+          v = flaky(key: k, failures: 9)
+          return v
+        }
+        workflow outer(k: string) -> string {
+          r = inner(k: k)
+          return r
+        }
+        """,
+        workflow="outer",
+        inputs={"k": "deep"},
+    )
+    assert result.status == "failed"
+    assert result.error is not None
+    assert result.error["node"] == "r/v"
