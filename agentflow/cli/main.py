@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "compile": "compile a program to its executable plan (JSON)",
     "graph": "draw a workflow's graph (Mermaid or Graphviz)",
     "run": "run a workflow under policy (offline with --offline)",
+    "lsp": "run the language server over stdio",
 }
 
 EXIT_OK = 0

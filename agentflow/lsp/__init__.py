@@ -1,0 +1,1 @@
+"""The agentflow language server (pygls): `agentflow lsp` runs it over stdio."""
