@@ -29,9 +29,6 @@ from agentflow.runtime.providers.base import (
     SdkClient,
     ToolCall,
     Usage,
-    api_error_message,
-    error_for_status,
-    scrub,
     structured_schema,
     unwrap_json,
     wrap_schema,
@@ -89,29 +86,9 @@ class AnthropicProvider(SdkClient):
 
         client = self._sdk_client()
         params, wrapped = build_params(request, self.model.model_name or self.model.name)
-        try:
+        with self._sdk_errors(anthropic):
             message = await client.messages.create(**params)
-        except anthropic.APIStatusError as error:
-            text = api_error_message(error.body, error.message)
-            raise error_for_status(
-                error.status_code,
-                self._message(f"HTTP {error.status_code}: {text}"),
-                error.response.headers,
-            ) from None
-        except anthropic.APITimeoutError:
-            raise ProviderError(self._message("the request timed out"), kind="timeout") from None
-        except anthropic.APIConnectionError as error:
-            raise ProviderError(
-                self._message(f"cannot reach the API: {error}"), kind="model"
-            ) from None
-        except anthropic.APIResponseValidationError as error:
-            raise ProviderError(
-                self._message(f"unexpected response: {error}"), kind="model"
-            ) from None
         return parse_message(message, wrapped, structured_schema(request) is not None)
-
-    def _message(self, text: str) -> str:
-        return scrub(f"model `{self.model.name}` ({NAME}): {text}", self._api_key)
 
 
 def build_params(request: ModelRequest, model_name: str) -> tuple[dict[str, Any], bool]:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -336,12 +337,40 @@ def scrub(text: str, secret: str | None) -> str:
 
 class SdkClient:
     """The lazily built SDK client an adapter shares between calls (never retrying itself:
-    the runtime owns retries)."""
+    the runtime owns retries), and the translation of the SDKs' errors."""
 
+    name: str
     model: ModelPlan
     _api_key: str
     _http_client: Any
     _client: Any
+
+    def _message(self, text: str) -> str:
+        return scrub(f"model `{self.model.name}` ({self.name}): {text}", self._api_key)
+
+    @contextmanager
+    def _sdk_errors(self, sdk: Any) -> Iterator[None]:
+        """Turn the SDK's exceptions (the anthropic and openai SDKs name them alike) into
+        ProviderErrors, with the API key scrubbed from every message."""
+        try:
+            yield
+        except sdk.APIStatusError as error:
+            text = api_error_message(error.body, error.message)
+            raise error_for_status(
+                error.status_code,
+                self._message(f"HTTP {error.status_code}: {text}"),
+                error.response.headers,
+            ) from None
+        except sdk.APITimeoutError:
+            raise ProviderError(self._message("the request timed out"), kind="timeout") from None
+        except sdk.APIConnectionError as error:
+            raise ProviderError(
+                self._message(f"cannot reach the API: {error}"), kind="model"
+            ) from None
+        except sdk.APIResponseValidationError as error:
+            raise ProviderError(
+                self._message(f"unexpected response: {error}"), kind="model"
+            ) from None
 
     def _client_options(self, **extra: Any) -> dict[str, Any]:
         options: dict[str, Any] = {"api_key": self._api_key, "max_retries": 0, **extra}

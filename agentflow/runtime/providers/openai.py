@@ -31,12 +31,9 @@ from agentflow.runtime.providers.base import (
     SdkClient,
     ToolCall,
     Usage,
-    api_error_message,
     decode_arguments,
     encode_arguments,
-    error_for_status,
     request_text,
-    scrub,
     structured_schema,
     unwrap_text,
     wrap_schema,
@@ -89,29 +86,9 @@ class OpenAIProvider(SdkClient):
             self.model.model_name or self.model.name,
             official=not self.model.base_url,
         )
-        try:
+        with self._sdk_errors(openai):
             completion = await client.chat.completions.create(**params)
-        except openai.APIStatusError as error:
-            text = api_error_message(error.body, error.message)
-            raise error_for_status(
-                error.status_code,
-                self._message(f"HTTP {error.status_code}: {text}"),
-                error.response.headers,
-            ) from None
-        except openai.APITimeoutError:
-            raise ProviderError(self._message("the request timed out"), kind="timeout") from None
-        except openai.APIConnectionError as error:
-            raise ProviderError(
-                self._message(f"cannot reach the API: {error}"), kind="model"
-            ) from None
-        except openai.APIResponseValidationError as error:
-            raise ProviderError(
-                self._message(f"unexpected response: {error}"), kind="model"
-            ) from None
         return parse_completion(completion, request, wrapped)
-
-    def _message(self, text: str) -> str:
-        return scrub(f"model `{self.model.name}` ({NAME}): {text}", self._api_key)
 
 
 def build_params(
