@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 OPEN_TIMEOUT_S = 30.0
 GROUP_COMMIT_S = 0.005  # facts are committed in groups at most this far apart
 GENESIS_HASH = "0" * 64
@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS runs (
   inputs TEXT, output TEXT, error TEXT,
   cost_usd TEXT NOT NULL DEFAULT '0',
   input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
-  started_at REAL NOT NULL, finished_at REAL
+  started_at REAL NOT NULL, finished_at REAL,
+  trace_id TEXT, purged_at REAL
 );
 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
 CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, started_at);
@@ -69,7 +70,25 @@ CREATE TABLE IF NOT EXISTS audit (
   details TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_run ON audit (run_id);
+CREATE TABLE IF NOT EXISTS spans (
+  run_id TEXT NOT NULL, span_id TEXT NOT NULL, trace_id TEXT NOT NULL, parent_id TEXT,
+  name TEXT NOT NULL, kind TEXT NOT NULL, node_id TEXT,
+  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, status TEXT NOT NULL,
+  attributes TEXT,
+  PRIMARY KEY (run_id, span_id)
+);
 """
+
+# Statements that bring a store of an older version up to SCHEMA_VERSION, by the version they
+# start from (the tables new in a version are created by SCHEMA itself).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE runs ADD COLUMN trace_id TEXT",
+        "ALTER TABLE runs ADD COLUMN purged_at REAL",
+    ),
+}
+# Indexes on columns a migration may add: created after migrating.
+INDEXES = ("CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at)",)
 
 
 class StoreError(Exception):
@@ -88,6 +107,23 @@ class AuditEvent:
     reason: str = ""
     details: dict[str, Any] | None = None
     at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SpanRow:
+    """One finished span of a run's trace, as the store keeps it for `agentflow trace`."""
+
+    run_id: str
+    span_id: str  # 16 hex digits, as OpenTelemetry prints it
+    trace_id: str  # 32 hex digits
+    parent_id: str | None
+    name: str
+    kind: str  # run | node | agent | step | model | tool
+    node_id: str | None
+    start_ns: int  # nanoseconds since the epoch
+    end_ns: int
+    status: str  # ok | error | unset
+    attributes: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,15 +208,20 @@ class StateStore:
                 if statement.strip():
                     self._db.execute(statement)
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self._db.execute(
-                    "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            elif int(row[0]) > SCHEMA_VERSION:
+            version = SCHEMA_VERSION if row is None else int(row[0])
+            if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"the state store at {self.path} has schema version {row[0]}; "
                     f"this agentflow reads version {SCHEMA_VERSION}"
                 )
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS.get(step, ()):
+                    self._db.execute(statement)
+            for statement in INDEXES:
+                self._db.execute(statement)
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -232,6 +273,7 @@ class StateStore:
     def _append_audit(self, db: sqlite3.Connection, events: Sequence[AuditEvent]) -> None:
         row = db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         previous = row[0] if row else GENESIS_HASH
+        last_seq: int | None = None
         for event in events:
             record = {
                 "run_id": event.run_id,
@@ -244,12 +286,16 @@ class StateStore:
                 "details": _json(event.details),
             }
             digest = audit_hash(previous, record)
-            db.execute(
+            last_seq = db.execute(
                 "INSERT INTO audit (run_id, at, principal, action, resource, decision, reason,"
                 " details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (*record.values(), previous, digest),
-            )
+            ).lastrowid
             previous = digest
+        # The head (last sequence number and hash) lets `audit verify` notice a deleted tail.
+        db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('audit_head', ?)", (f"{last_seq}:{previous}",)
+        )
 
     def audit(self, event: AuditEvent) -> None:
         """Append an audit event (committed with the next group commit)."""
@@ -357,6 +403,34 @@ class StateStore:
                 time.time(),
             ),
         )
+
+    def record_spans(self, rows: Sequence[SpanRow]) -> None:
+        """Buffer finished spans of a run's trace (committed with the next group commit)."""
+        with self._lock:
+            self._pending.extend(
+                (
+                    "INSERT OR REPLACE INTO spans VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        row.run_id,
+                        row.span_id,
+                        row.trace_id,
+                        row.parent_id,
+                        row.name,
+                        row.kind,
+                        row.node_id,
+                        row.start_ns,
+                        row.end_ns,
+                        row.status,
+                        _json(row.attributes),
+                    ),
+                )
+                for row in rows
+            )
+        self._schedule_flush()
+
+    def set_trace_id(self, run_id: str, trace_id: str) -> None:
+        """Link a run to the id of its trace (to find it in Jaeger, Tempo, ...)."""
+        self._enqueue("UPDATE runs SET trace_id=? WHERE id=?", (trace_id, run_id))
 
     # ---------------------------------------------------------------- budgets (immediate)
 
