@@ -15,7 +15,7 @@ from agentflow.compiler.plan import Plan
 from agentflow.runtime.engine import NodeReport, RunEvents, Runtime
 from agentflow.runtime.errors import DENIAL_KINDS, NodeError
 from agentflow.runtime.policy.enforcer import Grants
-from agentflow.runtime.state.store import AuditEvent, StateStore
+from agentflow.runtime.state.store import AuditEvent, StateStore, default_state_dir
 
 
 @dataclass
@@ -64,10 +64,6 @@ def new_run_id() -> str:
         millis, rest = divmod(millis, 36)
         stamp = digits[rest] + stamp
     return f"run_{stamp}_{secrets.token_hex(4)}"
-
-
-def default_state_dir() -> Path:
-    return Path(os.environ.get("AGENTFLOW_STATE") or ".agentflow")
 
 
 async def run_workflow(

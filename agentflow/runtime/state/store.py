@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -89,6 +90,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 # Indexes on columns a migration may add: created after migrating.
 INDEXES = ("CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at)",)
+
+
+def default_state_dir() -> Path:
+    """Where runs are recorded unless told otherwise: $AGENTFLOW_STATE, else `.agentflow`."""
+    return Path(os.environ.get("AGENTFLOW_STATE") or ".agentflow")
 
 
 class StoreError(Exception):
@@ -198,8 +204,13 @@ class StateStore:
                 time.sleep(0.01)
 
     @classmethod
-    def in_directory(cls, directory: Path) -> StateStore:
-        return cls(directory / "state.db")
+    def in_directory(cls, directory: Path, *, create: bool = True) -> StateStore:
+        """The store of a state directory; with `create=False` a missing one is a StoreError
+        (the read-only views must not create an empty store by mistake)."""
+        path = directory / "state.db"
+        if not create and not path.is_file():
+            raise StoreError(f"no state store at {path} (choose one with --state)")
+        return cls(path)
 
     def _migrate(self) -> None:
         self._db.execute("BEGIN IMMEDIATE")

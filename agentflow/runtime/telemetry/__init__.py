@@ -1,0 +1,1 @@
+"""Telemetry: traces, metrics and logs of runs, on OpenTelemetry (imported lazily)."""
