@@ -37,11 +37,15 @@ def parse_source(source: Source) -> tuple[ast.Program | None, list[Diagnostic]]:
     return program, sink.sorted()
 
 
-def analyze(source: Source, *, lower: bool = False) -> Analysis:
+Parser = Callable[[Source, DiagnosticSink], "ast.Program | None"]
+
+
+def analyze(source: Source, *, lower: bool = False, parser: Parser | None = None) -> Analysis:
     """Parse and check a source; with `lower`, also build the plan when there are no errors.
 
-    Never raises: input too deeply nested for the checker becomes AF009, and a bug in the
-    compiler itself becomes AF000 rather than a traceback.
+    `parser` replaces the full parse (the language server passes an incremental one that
+    gives the same result). Never raises: input too deeply nested for the checker becomes
+    AF009, and a bug in the compiler itself becomes AF000 rather than a traceback.
     """
     sink = DiagnosticSink(source)
     if "\x00" in source.text:
@@ -55,9 +59,12 @@ def analyze(source: Source, *, lower: bool = False) -> Analysis:
             "this text cannot be encoded as UTF-8 (it holds a lone surrogate)",
         )
         return Analysis(source, None, sink.sorted())
-    from agentflow.grammar.parser import parse
+    if parser is None:
+        from agentflow.grammar.parser import parse
 
-    _, program = _guarded(sink, lambda: _without_gc(lambda: parse(source, sink)))
+        parser = parse
+    parse_text: Parser = parser
+    _, program = _guarded(sink, lambda: _without_gc(lambda: parse_text(source, sink)))
     analysis = Analysis(source, program)
     if program is not None:
         from agentflow.compiler.context import Context

@@ -17,6 +17,7 @@ from agentflow.compiler.pipeline import Analysis, analyze
 from agentflow.compiler.types import Type
 from agentflow.diagnostics import Diagnostic, DiagnosticSink, Severity
 from agentflow.grammar import ast
+from agentflow.grammar.incremental import IncrementalParser
 from agentflow.lsp import completion, hover
 from agentflow.lsp.positions import offset, position, to_range
 from agentflow.lsp.symbols import SymbolIndex, build_index
@@ -70,6 +71,7 @@ class Parsed:
 class State:
     analyses: dict[str, Analysis] = field(default_factory=dict)
     parsed: dict[str, Parsed] = field(default_factory=dict)
+    parsers: dict[str, IncrementalParser] = field(default_factory=dict)
 
 
 class AgentflowServer(LanguageServer):
@@ -81,7 +83,8 @@ class AgentflowServer(LanguageServer):
         """Analyse a document's current text and publish its diagnostics."""
         document = self.workspace.get_text_document(uri)
         source = Source(document.source, document.path or uri)
-        analysis = analyze(source)
+        parser = self.state.parsers.setdefault(uri, IncrementalParser())
+        analysis = analyze(source, parser=parser.parse)
         self.state.analyses[uri] = analysis
         if analysis.program is not None:
             self.state.parsed[uri] = Parsed(source, analysis.program)
@@ -161,6 +164,7 @@ def did_close(ls: AgentflowServer, params: types.DidCloseTextDocumentParams) -> 
     uri = params.text_document.uri
     ls.state.analyses.pop(uri, None)
     ls.state.parsed.pop(uri, None)
+    ls.state.parsers.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
