@@ -164,3 +164,31 @@ def _line_span(literal: ast.StringLit, text: str, lineno: int) -> Span:
     if end <= stripped_start:
         return literal.span
     return _to_source(literal, stripped_start, end)
+
+
+# Inside a `{{ }}`/`{% %}` region: a quoted string (skipped) or a dotted/filtered name.
+_TEMPLATE_TOKEN = re.compile(r"""'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|([.|]\s*)?\b([A-Za-z_]\w*)""")
+
+
+def template_references(literal: ast.StringLit) -> list[tuple[str, Span]]:
+    """The free variables a template names, each occurrence with its span in the source.
+
+    Attributes (`.name`), filters (`| name`), names the template binds itself (`for x in`)
+    and names inside quoted strings are not references. A template that does not parse has
+    none (the checker reports it)."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    text = literal.value
+    if "{{" not in text and "{%" not in text:
+        return []
+    try:
+        free = meta.find_undeclared_variables(environment().parse(text))
+    except TemplateSyntaxError:
+        return []
+    found: list[tuple[str, Span]] = []
+    for region in _REGION.finditer(text):
+        for match in _TEMPLATE_TOKEN.finditer(text, region.start(), region.end()):
+            name = match.group(2)
+            if name in free and not match.group(1):
+                found.append((name, _to_source(literal, match.start(2), match.end(2))))
+    return found

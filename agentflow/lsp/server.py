@@ -323,7 +323,7 @@ def rename(ls: AgentflowServer, params: types.RenameParams) -> types.WorkspaceEd
     if parsed is None or not _IDENTIFIER.fullmatch(params.new_name):
         return None
     symbol = parsed.index.at(offset(parsed.source, params.position))
-    if symbol is None or symbol.scope is not None:
+    if symbol is None or parsed.index.taken(symbol, params.new_name):
         return None
     edits = [
         types.TextEdit(range=to_range(parsed.source, span), new_text=params.new_name)

@@ -61,6 +61,14 @@ class SymbolIndex:
                 return self._by_key.get(key)
         return None
 
+    def taken(self, symbol: Symbol, name: str) -> bool:
+        """Whether renaming `symbol` to `name` would collide with a name visible beside it."""
+        if symbol.scope is not None:
+            return self.get((symbol.scope, name)) is not None
+        return self.get((None, name)) is not None or any(
+            s.name == name for s in self.symbols if s.scope is not None
+        )
+
     def spans_of(self, symbol: Symbol) -> list[Span]:
         """Every span naming a symbol, in file order."""
         return sorted(
@@ -88,7 +96,18 @@ def build_index(program: ast.Program) -> SymbolIndex:
                 key = _resolve(index, scope, node.name)
                 if key is not None:
                     index.occurrences.append((node.span, key))
+            elif scope is not None and isinstance(node, ast.StringLit):
+                _add_template_references(index, scope, node)
     return index
+
+
+def _add_template_references(index: SymbolIndex, workflow: str, literal: ast.StringLit) -> None:
+    """A workflow's templates name its parameters and bindings (never declarations)."""
+    from agentflow.compiler.templates import template_references
+
+    for name, span in template_references(literal):
+        if index.get((workflow, name)) is not None:
+            index.occurrences.append((span, (workflow, name)))
 
 
 def _resolve(index: SymbolIndex, scope: str | None, name: str) -> tuple[str | None, str] | None:

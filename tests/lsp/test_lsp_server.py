@@ -301,6 +301,72 @@ async def test_rename(client: LanguageClient) -> None:
     assert bad is None
 
 
+TEMPLATED = """\
+model local {
+  provider = offline
+}
+
+agent greeter {
+  model = local
+  input { name: string }
+  output = string
+  prompt = "Greet {{ name }}."
+}
+
+workflow hello(name: string, tone: string) -> string {
+  text = greeter(name: name)
+  note = "{{ name | upper }} in a {{ tone }} tone: {{ text }} ({{ 'name' }}, {{ text.name }})"
+  return note
+}
+"""
+
+
+async def test_references_include_template_uses(client: LanguageClient) -> None:
+    await _open(client, TEMPLATED)
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=_doc(),
+            position=_pos(11, 15),  # the parameter `name` of `hello`
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert refs is not None
+    # the declaration, the value in `name: name` (not its label), `{{ name | upper }}`; not
+    # the quoted 'name', not the attribute `.name`, not the agent's own `{{ name }}`
+    assert [r.range.start for r in refs] == [_pos(11, 15), _pos(12, 23), _pos(13, 13)]
+    assert refs[2].range.end == _pos(13, 17)
+
+
+async def test_rename_a_parameter_and_a_binding(client: LanguageClient) -> None:
+    await _open(client, TEMPLATED)
+    result = await client.text_document_rename_async(
+        types.RenameParams(text_document=_doc(), position=_pos(11, 16), new_name="who")
+    )
+    assert result is not None and result.changes is not None
+    starts = [e.range.start for e in result.changes[URI]]
+    assert starts == [_pos(11, 15), _pos(12, 23), _pos(13, 13)]
+
+    result = await client.text_document_rename_async(
+        types.RenameParams(text_document=_doc(), position=_pos(12, 3), new_name="reply")
+    )
+    assert result is not None and result.changes is not None
+    starts = [e.range.start for e in result.changes[URI]]
+    # `text = ...`, `{{ text }}` and `{{ text.name }}`
+    assert starts == [_pos(12, 2), _pos(13, 54), _pos(13, 80)]
+
+
+async def test_rename_refuses_a_name_already_in_scope(client: LanguageClient) -> None:
+    await _open(client, TEMPLATED)
+    clash = await client.text_document_rename_async(
+        types.RenameParams(text_document=_doc(), position=_pos(11, 16), new_name="tone")
+    )
+    assert clash is None
+    declared = await client.text_document_rename_async(
+        types.RenameParams(text_document=_doc(), position=_pos(4, 8), new_name="local")
+    )
+    assert declared is None
+
+
 async def test_quick_fix_for_similar_name(client: LanguageClient) -> None:
     diagnostics = await _open(client)
     unknown = next(d for d in diagnostics if d.code == "AF101")
