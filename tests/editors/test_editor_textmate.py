@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -174,8 +175,8 @@ def test_extension_packages_into_a_vsix(tmp_path: Path) -> None:
     _install(npm)
     vsix = tmp_path / "agentflow.vsix"
     result = subprocess.run(
-        # Production dependencies (vscode-languageclient) are bundled from node_modules:
-        # `vsce` lists them with `npm list`, which reads the local tree (no network).
+        # `vscode:prepublish` bundles extension.js and vscode-languageclient into
+        # dist/extension.js with esbuild; node_modules stays out of the package.
         [_bin("vsce"), "package", "-o", str(vsix)],
         cwd=EXTENSION,
         capture_output=True,
@@ -190,7 +191,37 @@ def test_extension_packages_into_a_vsix(tmp_path: Path) -> None:
     assert "extension/package.json" in names
     assert "extension/syntaxes/agentflow.tmLanguage.json" in names
     assert "extension/language-configuration.json" in names
-    assert "extension/extension.js" in names
-    assert "extension/node_modules/vscode-languageclient/node.js" in names
+    assert manifest["main"] == "./dist/extension.js"
+    assert "extension/dist/extension.js" in names
+    assert not any(name.startswith("extension/node_modules/") for name in names), names
+    assert "bundle your extension" not in result.stdout + result.stderr
     assert manifest["name"] == "agentflow"
     assert manifest["contributes"]["languages"][0]["id"] == "agentflow"
+    _assert_bundle_loads(tmp_path, archive_path=vsix)
+
+
+def _assert_bundle_loads(tmp_path: Path, archive_path: Path) -> None:
+    """The bundle needs nothing but the `vscode` module the editor provides: load it with a
+    stub in its place and find the extension's entry points."""
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(archive_path) as archive:
+        archive.extractall(unpacked)
+    stub = tmp_path / "stub" / "vscode"
+    stub.mkdir(parents=True)
+    (stub / "index.js").write_text(
+        "module.exports = new Proxy({}, {get: () => new Proxy(function () {}, {get: () => ({})})});"
+    )
+    bundle = unpacked / "extension" / "dist" / "extension.js"
+    result = subprocess.run(
+        [
+            shutil.which("node") or "node",
+            "-e",
+            f"const e = require({json.dumps(str(bundle))});"
+            "console.log(typeof e.activate, typeof e.deactivate)",
+        ],
+        env={**os.environ, "NODE_PATH": str(stub.parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["function", "function"], result.stderr
