@@ -21,6 +21,12 @@ COMMANDS: dict[str, str] = {
     "graph": "draw a workflow's graph (Mermaid or Graphviz)",
     "run": "run a workflow under policy (offline with --offline)",
     "lsp": "run the language server over stdio",
+    "runs": "list the recorded runs, newest first",
+    "show": "show one run: inputs, output, nodes, policy decisions, errors",
+    "trace": "show a run's spans as a tree on a timeline",
+    "budget": "show spend per budget window, alerts and a month-end projection",
+    "audit": "verify, export or report on the audit log (compliance checks)",
+    "gc": "delete run data older than the retention policy (audited)",
 }
 
 EXIT_OK = 0

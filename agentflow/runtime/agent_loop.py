@@ -10,14 +10,24 @@ from typing import TYPE_CHECKING, Any
 
 from agentflow.compiler.plan import AgentPlan
 from agentflow.runtime.errors import NodeError
+from agentflow.runtime.policy.enforcer import denial
+from agentflow.runtime.telemetry import attributes as attr
 from agentflow.runtime.values import EvalError, render_template
 
 if TYPE_CHECKING:
     from agentflow.runtime.engine import Runtime
     from agentflow.runtime.policy.enforcer import Grants
-    from agentflow.runtime.providers.base import ChatMessage, ModelRequest, ToolCall, ToolSpec
+    from agentflow.runtime.providers.base import (
+        ChatMessage,
+        ModelRequest,
+        ModelResponse,
+        ToolCall,
+        ToolSpec,
+    )
+    from agentflow.runtime.telemetry.spans import SpanHandle
 
 REPAIR_TURNS = 1
+_STEP_DONE = {attr.STATUS: "succeeded"}
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
 
 
@@ -71,6 +81,7 @@ class AgentRun:
         budgets: list[str],
         grants: Grants,
         account: Account,
+        span: SpanHandle,
     ) -> None:
         self.runtime = runtime
         self.agent = agent
@@ -78,6 +89,7 @@ class AgentRun:
         self.budgets = budgets
         self.grants = grants
         self.account = account
+        self.span = span  # the agent's span: the parent of its steps
         self.children = 0
 
     async def run(self, inputs: dict[str, Any]) -> Any:
@@ -99,37 +111,32 @@ class AgentRun:
         schema = agent.output_schema
         repairs = REPAIR_TURNS
         steps = 0
+        trace = self.runtime.trace
         while steps < agent.max_steps + (REPAIR_TURNS - repairs):  # a repair turn is extra
             steps += 1
-            call = await self.runtime.router.complete(
-                agent.model,
-                lambda model: self._request(model, system, messages, tools, inputs),
-                self.node,
-                self.budgets,
-            )
-            usage = call.response.usage
-            self.account.cost += call.cost
-            self.account.input_tokens += usage.input_tokens
-            self.account.output_tokens += usage.output_tokens
-            response = call.response
+            step = trace.step(steps, self.node, self.span)
+            try:
+                response = await self._step(step, system, messages, tools, inputs)
+            except BaseException as error:
+                trace.end(step, error=error)
+                raise
             if response.tool_calls:
-                messages.append(
-                    ChatMessage("assistant", response.text, tool_calls=response.tool_calls)
-                )
-                for tool_call in response.tool_calls:
-                    messages.append(await self._run_tool(tool_call))
+                trace.end(step, _STEP_DONE)
                 continue
             value, problems = parse_output(response.text, schema)
             if not problems:
+                trace.end(step, _STEP_DONE)
                 return value
+            invalid = NodeError(
+                "validation",
+                f"agent `{agent.name}` answered outside its output type: "
+                + "; ".join(problems[:3]),
+                node=self.node,
+                callee=agent.name,
+            )
+            trace.end(step, error=invalid)
             if repairs == 0:
-                raise NodeError(
-                    "validation",
-                    f"agent `{agent.name}` answered outside its output "
-                    "type: " + "; ".join(problems[:3]),
-                    node=self.node,
-                    callee=agent.name,
-                )
+                raise invalid
             repairs -= 1
             messages.append(ChatMessage("assistant", response.text))
             messages.append(
@@ -146,6 +153,35 @@ class AgentRun:
             node=self.node,
             callee=agent.name,
         )
+
+    async def _step(
+        self,
+        step: SpanHandle,
+        system: str | None,
+        messages: list[ChatMessage],
+        tools: tuple[ToolSpec, ...],
+        inputs: dict[str, Any],
+    ) -> ModelResponse:
+        """One turn: ask the model, then run the tools it called (their results appended)."""
+        from agentflow.runtime.providers.base import ChatMessage
+
+        call = await self.runtime.router.complete(
+            self.agent.model,
+            lambda model: self._request(model, system, messages, tools, inputs),
+            self.node,
+            self.budgets,
+            step,
+        )
+        usage = call.response.usage
+        self.account.cost += call.cost
+        self.account.input_tokens += usage.input_tokens
+        self.account.output_tokens += usage.output_tokens
+        response = call.response
+        if response.tool_calls:
+            messages.append(ChatMessage("assistant", response.text, tool_calls=response.tool_calls))
+            for tool_call in response.tool_calls:
+                messages.append(await self._run_tool(tool_call, step))
+        return response
 
     def _request(
         self,
@@ -194,11 +230,14 @@ class AgentRun:
                 )
         return specs
 
-    async def _run_tool(self, call: ToolCall) -> ChatMessage:
-        """Execute one tool call; failures go back to the model as error results."""
+    async def _run_tool(self, call: ToolCall, step: SpanHandle) -> ChatMessage:
+        """Execute one tool call (its span under `step`); failures go back to the model as
+        error results."""
         from agentflow.runtime.providers.base import ChatMessage
 
         plan = self.runtime.plan
+        delegated = call.name in plan.agents or call.name in plan.workflows
+        spanned = False  # whether the call got a span of its own (its tool's or its node's)
         try:
             if "__invalid_json__" in call.arguments:
                 raise NodeError(
@@ -208,25 +247,35 @@ class AgentRun:
                     callee=call.name,
                 )
             if call.name in plan.tools:
+                spanned = True
                 result = await self.runtime.tools.call(
-                    call.name, call.arguments, self.node, agent=self.agent.name, grants=self.grants
+                    call.name,
+                    call.arguments,
+                    self.node,
+                    agent=self.agent.name,
+                    grants=self.grants,
+                    parent=step,
+                    call_id=call.id,
                 )
-            elif call.name in plan.agents or call.name in plan.workflows:
+            elif delegated:
                 self.children += 1
                 kind = "agent" if call.name in plan.agents else "workflow"
                 self.runtime.enforcer.authorize(
                     kind, call.name, self.node, grants=self.grants, agent=self.agent.name
                 )
                 child = f"{self.node}/{call.name}#{self.children}"
+                spanned = True
                 result = await self.runtime.invoke_node(
-                    kind, call.name, call.arguments, child, self.grants, self.budgets
+                    kind, call.name, call.arguments, child, self.grants, self.budgets, step
                 )
             else:
+                reason = "not a tool of this agent"
+                resource = f"tool:{call.name}"
                 self.runtime.enforcer.audit(
                     "authorize",
-                    f"tool:{call.name}",
+                    resource,
                     "deny",
-                    "not a tool of this agent",
+                    reason,
                     node=self.node,
                     agent=self.agent.name,
                 )
@@ -235,9 +284,13 @@ class AgentRun:
                     f"`{call.name}` is not one of this agent's tools",
                     node=self.node,
                     callee=call.name,
-                    details={"audited": True},
+                    details=denial("authorize", resource, reason),
                 )
         except NodeError as error:
+            if not spanned:  # refused before a span of its own existed: a failed tool span
+                self.runtime.trace.refused_tool(
+                    call.name, self.node, step, call.id, call.arguments, error
+                )
             decision = "deny" if error.kind == "denied" else "info"
             if not error.details.get("audited"):  # a policy refusal was audited where decided
                 self.runtime.enforcer.audit(

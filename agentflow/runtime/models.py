@@ -21,6 +21,7 @@ from agentflow.runtime.retry import backoff_delay, should_retry
 if TYPE_CHECKING:
     from agentflow.runtime.policy.enforcer import PolicyEnforcer
     from agentflow.runtime.providers.base import ModelRequest, ModelResponse, Provider
+    from agentflow.runtime.telemetry.spans import RunTrace, SpanHandle
 
 MILLION = Decimal(1_000_000)
 FAILURES_TO_OPEN = 3
@@ -91,6 +92,8 @@ class ModelRouter:
         slots: asyncio.Semaphore,
         http_client: Any = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        trace: RunTrace,
     ) -> None:
         self.models = {name: offline_model(m) if offline else m for name, m in plan.models.items()}
         self.base_dir = base_dir
@@ -99,6 +102,7 @@ class ModelRouter:
         self.slots = slots  # the run's `max_concurrency`, shared with tool calls
         self.http_client = http_client
         self.clock = clock
+        self.trace = trace
         self._providers: dict[str, Provider] = {}
         self._circuits: dict[str, Circuit] = {}
 
@@ -128,8 +132,10 @@ class ModelRouter:
         build: Callable[[ModelPlan], ModelRequest],
         node: str,
         budgets: list[str],
+        step: SpanHandle,
     ) -> ModelCall:
-        """Serve one step of an agent: the first model in the chain that answers."""
+        """Serve one step of an agent (its span `step`, the parent of each request's `chat`
+        span): the first model in the chain that answers."""
         last_error: NodeError | None = None
         chain = self.chain(model_name)
         for index, candidate in enumerate(chain):
@@ -142,10 +148,14 @@ class ModelRouter:
                     "skipped: circuit open",
                     node=node,
                 )
+                if index + 1 < len(chain):
+                    self.trace.failover_event(
+                        step, candidate, chain[index + 1], "model", "skipped: circuit open"
+                    )
                 continue
             try:
                 call = await self._with_retries(
-                    candidate, build(self.models[candidate]), node, budgets
+                    candidate, build(self.models[candidate]), node, budgets, step
                 )
             except NodeError as error:
                 if error.kind in ("budget", "denied", "validation"):
@@ -161,6 +171,13 @@ class ModelRouter:
                         node=node,
                         from_model=candidate,
                     )
+                    self.trace.failover_event(
+                        step,
+                        candidate,
+                        chain[index + 1],
+                        error.kind,
+                        f"`{candidate}` failed: {error.message}",
+                    )
                 continue
             circuit.succeeded()
             return call
@@ -174,7 +191,7 @@ class ModelRouter:
         raise last_error
 
     async def _with_retries(
-        self, name: str, request: ModelRequest, node: str, budgets: list[str]
+        self, name: str, request: ModelRequest, node: str, budgets: list[str], step: SpanHandle
     ) -> ModelCall:
         from agentflow.runtime.providers.base import ProviderError
         from agentflow.runtime.tokens import count_tokens
@@ -183,6 +200,7 @@ class ModelRouter:
         policy = model.retry
         input_tokens = estimate_input_tokens(request, count_tokens, model.provider)
         timeout = float(model.timeout_s) if model.timeout_s else None
+        trace = self.trace
         attempt = 0
         while True:
             attempt += 1
@@ -192,11 +210,16 @@ class ModelRouter:
                 budgets, estimate, input_tokens + request.max_tokens, node, name
             )
             usage = (0, 0)
+            chat = trace.chat(model, request, node, step, reservation.budgets, attempt)
+            for budget, window in reservation.alerts:
+                trace.budget_alert_event(chat, budget, window)
             try:
                 async with self.slots, asyncio.timeout(timeout):
                     response = await self.provider(name).complete(request)
                 usage = (response.usage.input_tokens, response.usage.output_tokens)
-                return ModelCall(response, name, price_of(model, *usage), attempt)
+                call = ModelCall(response, name, price_of(model, *usage), attempt)
+                trace.end_chat(chat, response, call.cost)
+                return call
             except ProviderError as error:
                 kind = (
                     error.kind
@@ -204,6 +227,7 @@ class ModelRouter:
                     else "model"
                 )
                 failure = NodeError(kind, str(error), node=node, callee=name, attempts=attempt)
+                trace.end(chat, error=failure)
                 if not error.retryable or not should_retry(policy, failure.kind, attempt):
                     raise failure from error
                 delay = backoff_delay(policy, attempt, error.retry_after)
@@ -215,9 +239,14 @@ class ModelRouter:
                     callee=name,
                     attempts=attempt,
                 )
+                trace.end(chat, error=failure)
                 if not should_retry(policy, "timeout", attempt):
                     raise failure from error
                 delay = backoff_delay(policy, attempt)
+            except BaseException as error:
+                if chat.span.is_recording():
+                    trace.end(chat, error=error)
+                raise
             finally:
                 spent = price_of(model, *usage)
                 self.enforcer.settle(reservation, spent, sum(usage), node)
@@ -225,6 +254,7 @@ class ModelRouter:
                     self.enforcer.store.record_spend(
                         self.enforcer.run_id, node, name, budgets, spent, *usage
                     )
+            trace.retry_event(step, attempt, failure, delay)
             await asyncio.sleep(delay)
 
 

@@ -19,19 +19,26 @@ from agentflow.runtime.agent_loop import Account
 from agentflow.runtime.engine import NodeReport
 from agentflow.runtime.errors import NodeError, RunFailed
 from agentflow.runtime.retry import backoff_delay, should_retry, within
+from agentflow.runtime.telemetry import attributes as attr
 from agentflow.runtime.values import EvalError, Scope, evaluate
 
 if TYPE_CHECKING:
     from agentflow.runtime.engine import Runtime
     from agentflow.runtime.policy.enforcer import Grants
+    from agentflow.runtime.telemetry.spans import SpanHandle
 
 VISIBLE = ("pure", "call_agent", "call_tool", "call_workflow", "map", "fail")
 SUCCEEDED, SKIPPED, FAILED = "succeeded", "skipped", "failed"
 YIELD_EVERY = 64
+NO_RETRY = Retry()  # a frozen model: built once, not on every call
 
 
 class WorkflowRunner:
-    """One execution of one workflow (a sub-workflow call gets its own runner)."""
+    """One execution of one workflow (a sub-workflow call gets its own runner).
+
+    Its nodes' spans are children of `parent` (the run's span, or a sub-workflow's `run`
+    span), given explicitly: a node continued inline in its predecessor's task is still the
+    run's child, not its predecessor's; a map node's items are children of the map node."""
 
     def __init__(
         self,
@@ -42,8 +49,11 @@ class WorkflowRunner:
         prefix: str = "",
         grants: Grants | None = None,
         inherited_budgets: list[str] | None = None,
+        parent: SpanHandle | None = None,
     ) -> None:
         self.runtime = runtime
+        self.trace = runtime.trace
+        self.parent = parent or runtime.root
         self.workflow = workflow
         self.inputs = inputs
         self.prefix = prefix
@@ -173,10 +183,16 @@ class WorkflowRunner:
     async def _node_pure(self, node: Node, scope: Scope) -> Any:
         node_id = self._id(node)
         self.runtime.count_node(node_id)
-        started, clock = time.time(), time.perf_counter()
-        value = self._eval(node.value, scope, node)
+        start_ns, clock = time.time_ns(), time.perf_counter()
+        try:
+            value = self._eval(node.value, scope, node)
+        except NodeError as error:
+            span = self.trace.node(node_id, node.kind, None, self.parent)
+            self.trace.end(span, error=error)
+            raise
         report = NodeReport(node_id, SUCCEEDED, 1, (time.perf_counter() - clock) * 1000, Decimal(0))
-        self.runtime.record(report, value, None, started)
+        self.trace.finished_node(node_id, node.kind, self.parent, start_ns, SUCCEEDED)
+        self.runtime.record(report, value, None, start_ns / 1e9)
         return value
 
     async def _node_branch(self, node: Node, scope: Scope) -> Any:
@@ -196,11 +212,20 @@ class WorkflowRunner:
         return self._eval(node.value, scope, node)
 
     async def _node_fail(self, node: Node, scope: Scope) -> Any:
-        message = self._eval(node.value, scope, node)
-        self.runtime.enforcer.audit(
-            "run.fail", f"workflow:{self.workflow.name}", "info", str(message), node=self._id(node)
-        )
-        raise RunFailed("failed", str(message), node=self._id(node))
+        span = self.trace.node(self._id(node), node.kind, None, self.parent)
+        try:
+            message = self._eval(node.value, scope, node)
+            self.runtime.enforcer.audit(
+                "run.fail",
+                f"workflow:{self.workflow.name}",
+                "info",
+                str(message),
+                node=self._id(node),
+            )
+            raise RunFailed("failed", str(message), node=self._id(node))
+        except BaseException as error:
+            self.trace.end(span, error=error)
+            raise
 
     async def _node_call_agent(self, node: Node, scope: Scope) -> Any:
         return await self._call(node, "agent", self._arguments(node, scope), self._id(node))
@@ -220,17 +245,23 @@ class WorkflowRunner:
         )
         gate = asyncio.Semaphore(max(limit, 1))
         results: list[Any] = [None] * len(items)
+        span = self.trace.node(self._id(node), node.kind, node.callee, self.parent)
 
         async def one(index: int, item: Any) -> None:
             async with gate:
                 inner = scope.child({node.map.item: item})  # type: ignore[union-attr]
                 results[index] = await self._call(
-                    node, kind, self._arguments(node, inner), f"{self._id(node)}[{index}]"
+                    node, kind, self._arguments(node, inner), f"{self._id(node)}[{index}]", span
                 )
 
-        async with asyncio.TaskGroup() as group:
-            for index, item in enumerate(items):
-                group.create_task(one(index, item))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index, item in enumerate(items):
+                    group.create_task(one(index, item))
+        except BaseException as error:
+            self.trace.end(span, error=_first_leaf(error))
+            raise
+        self.trace.end(span, {attr.STATUS: SUCCEEDED, attr.ATTEMPTS: 1})
         return results
 
     def _callee_kind(self, callee: str) -> str:
@@ -247,45 +278,66 @@ class WorkflowRunner:
             return node.retry
         if kind == "agent":
             return self.runtime.plan.agents[node.callee or ""].retry
-        return Retry()  # tools retry inside the registry; workflows retry their own nodes
+        return NO_RETRY  # tools retry inside the registry; workflows retry their own nodes
 
-    async def _call(self, node: Node, kind: str, arguments: dict[str, Any], node_id: str) -> Any:
-        """One call with the node's retry, timeout, `fallback` and `try` semantics."""
+    async def _call(
+        self,
+        node: Node,
+        kind: str,
+        arguments: dict[str, Any],
+        node_id: str,
+        parent: SpanHandle | None = None,
+    ) -> Any:
+        """One call with the node's retry, timeout, `fallback` and `try` semantics; its span
+        is a child of `parent` (default: the workflow's run span)."""
         runtime = self.runtime
         runtime.count_node(node_id)
         callee = node.callee or ""
         runtime.events.node_started(node_id, callee)
+        node_kind = node.kind if parent is None else f"call_{kind}"  # a map item calls
+        span = self.trace.node(node_id, node_kind, callee, parent or self.parent, kind == "tool")
         policy = self._retry_policy(node, kind)
         timeout = float(node.timeout_s) if node.timeout_s else None
         account = Account()
         started, clock = time.time(), time.perf_counter()
         attempt = 0
-        while True:
-            attempt += 1
-            try:
-                async with within(timeout):
-                    value = await runtime.invoke(
-                        kind, callee, arguments, node_id, self.grants, self.budgets, account
+        try:
+            while True:
+                attempt += 1
+                try:
+                    async with within(timeout):
+                        value = await runtime.invoke(
+                            kind,
+                            callee,
+                            arguments,
+                            node_id,
+                            self.grants,
+                            self.budgets,
+                            account,
+                            span,
+                        )
+                    break
+                except TimeoutError:
+                    error = NodeError(
+                        "timeout",
+                        f"`{callee}` took longer than {timeout}s",
+                        node=node_id,
+                        callee=callee,
                     )
-                break
-            except TimeoutError:
-                error = NodeError(
-                    "timeout",
-                    f"`{callee}` took longer than {timeout}s",
-                    node=node_id,
-                    callee=callee,
-                )
-            except NodeError as failure:
-                error = failure
-            if not error.node.startswith(f"{node_id}/"):  # keep the innermost failing node
-                error.node, error.callee = node_id, error.callee or callee
-            error.attempts = max(error.attempts, attempt)
-            if should_retry(policy, error.kind, attempt):
-                await asyncio.sleep(backoff_delay(policy, attempt))
-                continue
-            report = runtime.report(node_id, "failed", attempt, clock, account, callee, error)
-            if node.has_fallback or node.is_try:
-                runtime.record(report, None, error, started)
+                except NodeError as failure:
+                    error = failure
+                if not error.node.startswith(f"{node_id}/"):  # keep the innermost failing node
+                    error.node, error.callee = node_id, error.callee or callee
+                error.attempts = max(error.attempts, attempt)
+                if should_retry(policy, error.kind, attempt):
+                    delay = backoff_delay(policy, attempt)
+                    self.trace.retry_event(span, attempt, error, delay)
+                    await asyncio.sleep(delay)
+                    continue
+                report = runtime.report(node_id, "failed", attempt, clock, account, callee, error)
+                runtime.record(report, None, error, started, span)
+                if not (node.has_fallback or node.is_try):
+                    raise error
                 runtime.enforcer.audit(
                     "node.recovered",
                     f"{kind}:{callee}",
@@ -297,15 +349,25 @@ class WorkflowRunner:
                 if node.is_try:
                     return {"ok": False, "value": None, "error": error.as_value()}
                 return self._eval(node.fallback, Scope(self.results, self.params), node)
-            runtime.record(report, None, error, started)
-            raise error
+        except BaseException as error:  # cancelled (a sibling failed), or a bug
+            if span.span.is_recording():  # else it was ended with the node's report
+                self.trace.end(span, error=error)
+            raise
         runtime.record(
             runtime.report(node_id, SUCCEEDED, attempt, clock, account, callee),
             value,
             None,
             started,
+            span,
         )
         return {"ok": True, "value": value, "error": None} if node.is_try else value
+
+
+def _first_leaf(error: BaseException) -> BaseException:
+    """The error itself, or the first leaf of an exception group."""
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
 
 
 def _first(group: BaseExceptionGroup[NodeError]) -> NodeError:

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from agentflow.compiler.plan import Plan, ToolPlan
 from agentflow.runtime.errors import NodeError
 from agentflow.runtime.retry import backoff_delay, should_retry, within
+from agentflow.runtime.telemetry import attributes as attr
 
 if TYPE_CHECKING:
     from agentflow.runtime.policy.enforcer import Grants, PolicyEnforcer
+    from agentflow.runtime.telemetry.spans import RunTrace, SpanHandle
 
 
 @dataclass
@@ -38,8 +40,10 @@ class ToolRegistry:
         env: Mapping[str, str],
         enforcer: PolicyEnforcer,
         slots: asyncio.Semaphore,
+        trace: RunTrace,
     ) -> None:
         self.plan = plan
+        self.trace = trace
         self.base_dir = base_dir
         self.env = env
         self.enforcer = enforcer
@@ -77,11 +81,42 @@ class ToolRegistry:
         *,
         agent: str | None = None,
         grants: Grants | None = None,
+        parent: SpanHandle,
+        call_id: str | None = None,
     ) -> Any:
-        """Run tool `name` with `arguments` for `node` (on behalf of `agent`, if any)."""
+        """Run tool `name` with `arguments` for `node` on behalf of `agent` (a tool call an
+        agent's model made); its `execute_tool` span is a child of `parent`."""
+        trace = self.trace
+        span = trace.tool(name, node, parent, call_id)
+        try:
+            result, attempts = await self.run(name, arguments, node, agent, grants, span)
+        except NodeError as error:
+            trace.end(span, {attr.ATTEMPTS: error.attempts}, error)
+            raise
+        except BaseException as error:
+            trace.end(span, error=error)
+            raise
+        trace.end_tool(span, attempts)
+        return result
+
+    async def run(
+        self,
+        name: str,
+        arguments: Mapping[str, Any],
+        node: str,
+        agent: str | None,
+        grants: Grants | None,
+        span: SpanHandle,
+    ) -> tuple[Any, int]:
+        """Run a tool: its validated result and the number of attempts it took. `span` is the
+        call's span (a tool node's own span, when a node calls the tool): it gets the call's
+        retries as events and, when content capture is on, its arguments and result."""
+        capture = self.trace.capture
+        if capture:
+            self.trace.tool_content(span, arguments=arguments)
         tool = self.plan.tools[name]
         self.enforcer.authorize("tool", name, node, grants=grants, agent=agent)
-        fixed = sorted(set(arguments) & set(tool.bound))
+        fixed = sorted(set(arguments) & set(tool.bound)) if tool.bound else None
         if fixed:
             raise NodeError(
                 "validation", f"`{fixed[0]}` is fixed by the tool's `bind`", node=node, callee=name
@@ -101,9 +136,12 @@ class ToolRegistry:
             try:
                 async with self.slots, within(timeout):
                     result = await self._invoke(tool, args, node)
-                return self.enforcer.validate(
+                value = self.enforcer.validate(
                     result, tool.output_schema, f"the result of tool `{name}`", node, name
                 )
+                if capture:
+                    self.trace.tool_content(span, result=value)
+                return value, attempt
             except TimeoutError as error:
                 stats.errors += 1
                 failure = NodeError(
@@ -118,11 +156,14 @@ class ToolRegistry:
             except NodeError as error:
                 stats.errors += 1
                 error.attempts = attempt
+                failure = error
                 if not should_retry(tool.retry, error.kind, attempt):
                     raise
             finally:
                 stats.seconds += time.perf_counter() - started
-            await asyncio.sleep(backoff_delay(tool.retry, attempt))
+            delay = backoff_delay(tool.retry, attempt)
+            self.trace.retry_event(span, attempt, failure, delay)
+            await asyncio.sleep(delay)
 
     async def _invoke(self, tool: ToolPlan, args: dict[str, Any], node: str) -> Any:
         if tool.kind == "stdlib":

@@ -125,6 +125,7 @@ def test_success_exits_0_and_json_has_exactly_the_documented_keys(cli: Cli) -> N
     assert status == 0
     assert set(result) == {
         "run_id",
+        "trace_id",
         "workflow",
         "status",
         "output",

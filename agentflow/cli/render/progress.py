@@ -95,6 +95,7 @@ class Progress:
         lines = [
             f"{head} · ${result.cost_usd:f} · {result.input_tokens} in / "
             f"{result.output_tokens} out tokens · run {result.run_id}"
+            + (f" · trace {result.trace_id}" if result.trace_id else "")
         ]
         width = max((len(n.id) for n in result.nodes), default=4)
         for node in result.nodes:

@@ -27,6 +27,7 @@ class Reservation:
     tokens: int
     settled: bool = False
     warnings: list[str] = field(default_factory=list)
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (budget, window), for spans
 
 
 def windows_for(budget: BudgetPlan, run_id: str, now: float | None = None) -> list[Window]:
@@ -88,13 +89,21 @@ class BudgetManager:
                     f"budget `{name}` cannot cover this call: {reason}",
                     node=node,
                     callee=callee,
-                    details={"audited": True},
+                    details={
+                        "audited": True,
+                        "policy": {
+                            "action": "budget.reserve",
+                            "resource": f"budget:{name}",
+                            "reason": reason,
+                        },
+                    },
                 )
             reservation.budgets.append(name)
             reservation.windows[name] = windows
             for window in outcome.alerts:
                 message = f"budget `{name}` passed its alert threshold in {window}"
                 reservation.warnings.append(message)
+                reservation.alerts.append((name, window))
                 self.alerts.append(message)
                 self._audit("budget.alert", name, "warn", message, node, amount)
         return reservation

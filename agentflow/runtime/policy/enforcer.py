@@ -7,6 +7,7 @@ redacted, rate limits, then the budget reserves the worst case. Every decision i
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,15 @@ from agentflow.runtime.policy.budgets import BudgetManager, Reservation
 from agentflow.runtime.state.store import AuditEvent, StateStore
 
 KIND_LISTS = {"tool": "tools", "agent": "agents", "workflow": "workflows"}
+
+
+def denial(action: str, resource: str, reason: str) -> dict[str, Any]:
+    """The details of a NodeError for a refusal that was audited where it was decided; the
+    `policy` entry becomes an `agentflow.policy` event of the span the refusal fails."""
+    return {
+        "audited": True,
+        "policy": {"action": action, "resource": resource, "reason": reason},
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +93,16 @@ class PolicyEnforcer:
     ) -> None:
         if not self.audit_on and decision == "allow":
             return
-        self.store.audit(
+        self.store.audit(  # stamped here: the store would copy the event to stamp it
             AuditEvent(
-                self.run_id, self.principal, action, resource, decision, reason, details or None
+                self.run_id,
+                self.principal,
+                action,
+                resource,
+                decision,
+                reason,
+                details or None,
+                time.time(),
             )
         )
 
@@ -118,7 +135,7 @@ class PolicyEnforcer:
                     f"agent `{agent}` may not use {kind} `{name}`",
                     node=node,
                     callee=name,
-                    details={"audited": True},
+                    details=denial("authorize", resource, f"not in the tools of agent `{agent}`"),
                 )
         if not grants.allows(kind, name):
             self.audit("authorize", resource, "deny", "not allowed by the run's role", node=node)
@@ -127,7 +144,7 @@ class PolicyEnforcer:
                 f"the run's role does not allow {kind} `{name}`",
                 node=node,
                 callee=name,
-                details={"audited": True},
+                details=denial("authorize", resource, "not allowed by the run's role"),
             )
         self.audit("authorize", resource, "allow", node=node)
 
@@ -141,11 +158,17 @@ class PolicyEnforcer:
             return value
         problems = validate(value, schema)
         if problems:
+            message = f"{what} is invalid: " + "; ".join(problems[:5])
+            kinds = (("tool", self.plan.tools), ("agent", self.plan.agents))
+            kind = next((k for k, table in kinds if callee in table), "workflow")
+            resource = f"{kind}:{callee}" if callee else kind
+            self.audit("validate", resource, "deny", message, node=node)
             raise NodeError(
                 "validation",
-                f"{what} is invalid: " + "; ".join(problems[:5]),
+                message,
                 node=node,
                 callee=callee,
+                details=denial("validate", resource, message),
             )
         return conform(value, schema)
 
@@ -191,7 +214,7 @@ class PolicyEnforcer:
                 f"`{key}` is over its rate limit",
                 node=node,
                 callee=key.split(":", 1)[-1],
-                details={"audited": True},
+                details=denial("rate_limit", key, "over the rate limit"),
             )
 
     def reserve(

@@ -13,6 +13,7 @@ The interface is deliberately small and SQL-agnostic so a PostgreSQL backend can
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import os
@@ -89,7 +90,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 # Indexes on columns a migration may add: created after migrating.
-INDEXES = ("CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at)",)
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at)",
+    # `agentflow budget`: this month's alerts and denials without reading the whole log. Partial,
+    # so only the rare deny/warn records pay for it (queries must repeat the WHERE verbatim).
+    "CREATE INDEX IF NOT EXISTS audit_notable ON audit (at) WHERE decision IN ('deny', 'warn')",
+)
 
 
 def default_state_dir() -> Path:
@@ -284,11 +290,16 @@ class StateStore:
     def _append_audit(self, db: sqlite3.Connection, events: Sequence[AuditEvent]) -> None:
         row = db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         previous = row[0] if row else GENESIS_HASH
+        # Chain to the recorded head when there is one: it equals the last record's hash unless
+        # records were deleted from the end, and then the gap stays visible to `audit verify`.
+        head = db.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+        if head is not None:
+            previous = str(head[0]).partition(":")[2] or previous
         last_seq: int | None = None
         for event in events:
             record = {
                 "run_id": event.run_id,
-                "at": event.at,
+                "at": float(event.at),  # stored as REAL: an int would hash differently on reading
                 "principal": event.principal,
                 "action": event.action,
                 "resource": event.resource,
@@ -558,6 +569,132 @@ class StateStore:
             cursor = self._db.execute(sql, params)
             columns = [c[0] for c in cursor.description or ()]
             return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]  # type: ignore[misc]
+
+    # ---------------------------------------------------------------- retention (`agentflow gc`)
+    # Added for agentflow/runtime/state/retention.py: find finished runs past a cutoff and purge
+    # their contents in batches, the deletion audited in the same transaction as its first batch.
+
+    def expired_runs(self, cutoff: float, workflows: Sequence[str] | None = None) -> list[str]:
+        """Ids of the finished, not yet purged runs that ended before `cutoff`, oldest first."""
+        sql = (
+            "SELECT id FROM runs WHERE started_at < ? AND finished_at < ? AND purged_at IS NULL"
+            " AND status != 'running'"
+        )
+        params: tuple[Any, ...] = (cutoff, cutoff)
+        if workflows is not None:
+            sql += f" AND workflow IN ({','.join('?' * len(workflows))})"
+            params += tuple(workflows)
+        self.flush()
+        with self._lock:
+            return [row[0] for row in self._db.execute(sql + " ORDER BY started_at, id", params)]
+
+    def running_before(self, cutoff: float, workflows: Sequence[str] | None = None) -> int:
+        """How many runs started before `cutoff` are still marked running (never purged)."""
+        sql = "SELECT count(*) FROM runs WHERE status = 'running' AND started_at < ?"
+        params: tuple[Any, ...] = (cutoff,)
+        if workflows is not None:
+            sql += f" AND workflow IN ({','.join('?' * len(workflows))})"
+            params += tuple(workflows)
+        with self._lock:
+            return int(self._db.execute(sql, params).fetchone()[0])
+
+    def spend_budgets(self) -> list[str]:
+        """The budgets that have any window in the spend table."""
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT DISTINCT budget FROM spend")]
+
+    def run_data_counts(
+        self, run_ids: Sequence[str], budgets: Sequence[str]
+    ) -> tuple[int, int, int]:
+        """(node results, spans, per-run spend windows) held for these runs."""
+        marks = ",".join("?" * len(run_ids))
+        windows = [f"run:{run_id}" for run_id in run_ids]
+        with self._lock:
+            nodes = self._db.execute(
+                f"SELECT count(*) FROM node_results WHERE run_id IN ({marks})", tuple(run_ids)
+            ).fetchone()[0]
+            spans = self._db.execute(
+                f"SELECT count(*) FROM spans WHERE run_id IN ({marks})", tuple(run_ids)
+            ).fetchone()[0]
+            spend = sum(
+                self._db.execute(
+                    f"SELECT count(*) FROM spend WHERE budget = ? AND window IN ({marks})",
+                    (budget, *windows),
+                ).fetchone()[0]
+                for budget in budgets
+            )
+        return int(nodes), int(spans), int(spend)
+
+    def purge_runs(
+        self,
+        run_ids: Sequence[str],
+        purged_at: float,
+        budgets: Sequence[str],
+        event: AuditEvent | None = None,
+    ) -> tuple[int, int, int, int]:
+        """In one transaction: drop the inputs, output and error of these runs and mark them
+        purged, delete their node results, spans and per-run spend windows, and append
+        `event` to the audit log. Returns (runs, node results, spans, spend windows) removed."""
+        self.flush()
+        marks = ",".join("?" * len(run_ids))
+        ids = tuple(run_ids)
+        windows = tuple(f"run:{run_id}" for run_id in run_ids)
+        with self._transaction() as db:
+            runs = db.execute(
+                "UPDATE runs SET inputs = NULL, output = NULL, error = NULL, purged_at = ?"
+                f" WHERE id IN ({marks}) AND purged_at IS NULL",
+                (purged_at, *ids),
+            ).rowcount
+            nodes = db.execute(f"DELETE FROM node_results WHERE run_id IN ({marks})", ids).rowcount
+            spans = db.execute(f"DELETE FROM spans WHERE run_id IN ({marks})", ids).rowcount
+            spend = sum(
+                db.execute(
+                    f"DELETE FROM spend WHERE budget = ? AND window IN ({marks})",
+                    (budget, *windows),
+                ).rowcount
+                for budget in budgets
+            )
+            if event is not None:
+                self._append_audit(db, [replace(event, at=event.at or time.time())])
+        return runs, nodes, spans, spend
+
+    def vacuum(self) -> None:
+        """Give the space of deleted rows back to the file system (rewrites the file)."""
+        self.flush()
+        with self._lock:
+            self._db.execute("VACUUM")
+
+    # ---------------------------------------------------------------- end of retention block
+
+    # ---------------------------------------------------------------- spans (tracing)
+    # Added for agentflow/runtime/telemetry/tracing.py: span rows as parameter tuples with
+    # their attributes already JSON, inserted several per statement (a run writes one row per
+    # node, agent step, model and tool call: the per-statement cost matters).
+
+    SPAN_ROWS_PER_INSERT = 64  # 704 parameters: under SQLite's oldest limit (999)
+
+    def record_span_values(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Buffer rows of the `spans` table, each a tuple in the table's column order
+        (`SpanRow`'s fields, attributes as JSON text); committed with the next group commit."""
+        from itertools import chain
+
+        step = self.SPAN_ROWS_PER_INSERT
+        pending = [
+            (self._span_insert(len(chunk)), tuple(chain.from_iterable(chunk)))
+            for chunk in (rows[i : i + step] for i in range(0, len(rows), step))
+        ]
+        with self._lock:
+            self._pending.extend(pending)
+        self._schedule_flush()
+
+    @staticmethod
+    @functools.cache
+    def _span_insert(rows: int) -> str:
+        """An INSERT of `rows` rows into `spans` (sqlite3 caches the statement it prepares
+        for each text, so each size is compiled once)."""
+        return "INSERT OR REPLACE INTO spans VALUES " + ",".join(["(?,?,?,?,?,?,?,?,?,?,?)"] * rows)
+
+    # ---------------------------------------------------------------- end of spans block
 
     def close(self) -> None:
         self.flush()

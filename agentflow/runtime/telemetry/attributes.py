@@ -22,6 +22,8 @@ GEN_AI_USAGE_OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
 GEN_AI_AGENT_NAME: Final = "gen_ai.agent.name"
 GEN_AI_TOOL_NAME: Final = "gen_ai.tool.name"
 GEN_AI_TOOL_CALL_ID: Final = "gen_ai.tool.call.id"
+GEN_AI_TOOL_CALL_ARGUMENTS: Final = "gen_ai.tool.call.arguments"  # opt-in content, redacted
+GEN_AI_TOOL_CALL_RESULT: Final = "gen_ai.tool.call.result"  # opt-in content, redacted
 GEN_AI_INPUT_MESSAGES: Final = "gen_ai.input.messages"  # opt-in content, redacted
 GEN_AI_OUTPUT_MESSAGES: Final = "gen_ai.output.messages"  # opt-in content, redacted
 GEN_AI_SYSTEM_INSTRUCTIONS: Final = "gen_ai.system_instructions"  # opt-in content, redacted
@@ -49,6 +51,12 @@ POLICY_DECISION: Final = "agentflow.policy.decision"  # allow | deny, on span ev
 POLICY_ACTION: Final = "agentflow.policy.action"
 POLICY_RESOURCE: Final = "agentflow.policy.resource"
 POLICY_REASON: Final = "agentflow.policy.reason"
+MESSAGE: Final = "agentflow.message"  # on events: what happened, redacted
+RETRY_DELAY_S: Final = "agentflow.retry.delay_s"  # on retry events: the wait before the next try
+MODEL_FROM: Final = "agentflow.model.from"  # on failover events: the model that failed
+MODEL_TO: Final = "agentflow.model.to"  # on failover events: the model tried next
+BUDGET: Final = "agentflow.budget"  # on budget alert events: the budget's name
+BUDGET_WINDOW: Final = "agentflow.budget.window"  # on budget alert events: run:<id>, day:..., ...
 
 # Values of SPAN_KIND, and the span names they go with.
 SPAN_KINDS: Final = ("run", "node", "agent", "step", "model", "tool")
