@@ -208,7 +208,7 @@ class Runtime:
                 node,
                 callee,
             )
-            spend = [*budgets, *([agent.budget] if agent.budget else [])]
+            spend = list(dict.fromkeys([*budgets, *([agent.budget] if agent.budget else [])]))
             timeout = float(agent.timeout_s) if agent.timeout_s else None
             try:
                 async with asyncio.timeout(timeout):

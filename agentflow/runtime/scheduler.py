@@ -59,7 +59,7 @@ class WorkflowRunner:
         self.prefix = prefix
         self.grants = grants or runtime.grants
         own = [workflow.budget] if workflow.budget else []
-        self.budgets = [*(inherited_budgets or []), *own]
+        self.budgets = list(dict.fromkeys([*(inherited_budgets or []), *own]))
         self.nodes = {node.id: node for node in workflow.nodes}
         self.results: dict[str, Any] = {}
         self.status: dict[str, str] = {}

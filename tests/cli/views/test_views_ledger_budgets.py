@@ -1,4 +1,4 @@
-"""Bugs found outside the views while writing them, pinned as strict xfails."""
+"""Bugs found outside the views while writing them (now fixed), kept as regressions."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from agentflow.runtime.state.store import StateStore
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime/models.py passes the call's budgets list to record_spend without removing "
-    "duplicates: an agent whose `budget` is also the caller's is written `audit_run,audit_run`",
-)
 def test_the_ledger_names_each_budget_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
