@@ -43,6 +43,18 @@ def bar(offset_ms: float, duration_ms: float, total_ms: float, size: int, fill: 
     return " " * first + fill * (last - first) + " " * (size - last)
 
 
+def _path_summary(view: Trace) -> str:
+    """How many spans the critical path holds, and the shown one that took most of it."""
+    shown = [span for span in view.spans if span.critical and span.depth > 0]
+    count = len(view.critical_path)
+    summary = f"{count} span{'s' if count != 1 else ''}"
+    if shown and view.duration_ms:
+        longest = max(shown, key=lambda span: (span.duration_ms, -span.depth))
+        share = longest.duration_ms / view.duration_ms
+        summary += f"; most of it in {longest.name} ({duration(longest.duration_ms)}, {share:.0%})"
+    return summary
+
+
 def render_trace(view: Trace, *, width: int, color: bool) -> str:
     """The whole view: a header, the critical path, the axis and one line per span."""
     parts: list[RenderableType] = [_header(view)]
@@ -50,12 +62,7 @@ def render_trace(view: Trace, *, width: int, color: bool) -> str:
         parts.append(styled(view.note, "yellow"))
     if not view.spans:
         return render(parts, width, color)
-    names = {span.span_id: span.name for span in view.spans}
-    hidden_on_path = [s for s in view.critical_path if s not in names]
-    path = " › ".join(names[s] for s in view.critical_path if s in names)
-    if hidden_on_path:
-        path += f" › … ({len(hidden_on_path)} deeper)"
-    parts.append(styled(f"* critical path: {path}", "bold"))
+    parts.append(styled(f"* critical path: {_path_summary(view)}", "bold"))
     label_width, bar_width = layout(width)
     parts.append(styled(""))
     parts.append(_axis(view, label_width, bar_width))

@@ -46,21 +46,39 @@ def test_the_critical_path_is_marked(cli: Run) -> None:
     marked = [s["name"] for s in data["spans"] if s["critical"]]
     assert marked == [
         "run triage",
+        "node classify",  # the chain classify → reply, not the parallel routes[*]
+        "invoke_agent classifier",
+        "step 1",
+        "chat sonnet",
+        "execute_tool search",
+        "step 2",
+        "chat sonnet",
         "node reply",
         "invoke_agent writer",
         "step 1",
+        "chat sonnet",
         "execute_tool kb_search",
     ]
     assert data["critical_path"] == [s["span_id"] for s in data["spans"] if s["critical"]]
     lines = cli("trace", A1)[1].splitlines()
     starred = [
-        line[2:].strip().split("  ")[0] for line in lines if line.startswith("* ") and "│" in line
+        line[2:].strip().split("  ")[0].split(" · ")[0].removesuffix(" ✗")
+        for line in lines
+        if line.startswith("* ") and "│" in line
     ]
     assert starred == [
         "run triage",
+        "node classify",  # the chain classify → reply, not the parallel routes[*]
+        "invoke_agent classifier",
+        "step 1",
+        "chat sonnet",
+        "execute_tool search",
+        "step 2",
+        "chat sonnet",
         "node reply",
         "invoke_agent writer",
         "step 1",
+        "chat sonnet",
         "execute_tool kb_search",
     ]
 
@@ -89,7 +107,7 @@ def test_depth_limits_the_tree(cli: Run) -> None:
     assert (data["total_spans"], data["hidden_spans"]) == (17, 12)
     out = cli("trace", A1, "--depth", "1")[1]
     assert out.endswith("(12 deeper spans hidden by --depth 1)\n")
-    assert "critical path: run triage › node reply › … (3 deeper)" in out
+    assert "critical path: 13 spans; most of it in node reply (1.25 s, 50%)" in out
     assert len(json.loads(cli("trace", A1, "--json", "-d", "0")[1])["spans"]) == 1
 
 
@@ -137,7 +155,19 @@ def test_critical_path_follows_the_child_that_ends_last() -> None:
         _span("b2", "b", 50, 90),  # ends last within b
         _span("c", "root", 20, 40),
     ]
-    assert critical_path(spans) == ("root", "b", "b2")
+    # b1 ended just as b2 started: b waited on both; a and c overlap b and are not
+    assert critical_path(spans) == ("root", "b", "b1", "b2")
+
+
+def test_critical_path_holds_a_chain_of_siblings_not_a_parallel_one() -> None:
+    spans = [
+        _span("root", None, 0, 100),
+        _span("parallel", "root", 0, 50),  # overlaps the chain: not what the run waited on
+        _span("first", "root", 0, 30),
+        _span("second", "root", 30, 60),
+        _span("third", "root", 60, 100),
+    ]
+    assert critical_path(spans) == ("root", "first", "second", "third")
 
 
 def test_critical_path_is_not_the_longest_child() -> None:

@@ -99,20 +99,40 @@ def children_of(spans: Sequence[S]) -> tuple[list[S], dict[str, list[S]]]:
 
 
 def critical_path(spans: Sequence[SpanLike]) -> tuple[str, ...]:
-    """The chain of spans that determined when the trace ended: from the root that ends
-    last, repeatedly the child that ends last (ties: the longer one, then the smaller id)."""
+    """The spans that determined when the trace ended, in start order (the method of
+    Jaeger's critical path): from the root that ends last, take the child that ends last,
+    then, going back in time, the child that ended last before the chosen one started, and
+    so on; inside each chosen child, the same again. Siblings that ran one after another
+    (the nodes of a chain) are therefore all on the path, not only the last one. Ties go to
+    the longer span, then the smaller id."""
     roots, children = children_of(spans)
-    path: list[str] = []
+    if not roots:
+        return ()
+    path: list[SpanLike] = []
     seen: set[str] = set()
-    candidates: list[SpanLike] = roots
-    while candidates:
-        chosen = min(candidates, key=_ends_last)
-        if chosen.span_id in seen:  # a corrupt store with a cycle: stop, do not loop
-            break
-        seen.add(chosen.span_id)
-        path.append(chosen.span_id)
-        candidates = children.get(chosen.span_id, [])
-    return tuple(path)
+    pending = [min(roots, key=_ends_last)]
+    while pending:
+        span = pending.pop()
+        if span.span_id in seen:  # a corrupt store with a cycle: stop, do not loop
+            continue
+        seen.add(span.span_id)
+        path.append(span)
+        pending.extend(_blocking_children(children.get(span.span_id, []), span.end_ns))
+    return tuple(s.span_id for s in sorted(path, key=lambda s: (s.start_ns, -s.end_ns, s.span_id)))
+
+
+def _blocking_children(children: Sequence[SpanLike], until: int) -> list[SpanLike]:
+    """The children a span waited on: the one ending last (by `until`), then repeatedly the
+    one ending last before the previous chosen one started."""
+    chosen: list[SpanLike] = []
+    remaining = sorted(children, key=_ends_last)
+    for child in remaining:
+        if child.end_ns <= until and child.start_ns < until:
+            chosen.append(child)
+            until = child.start_ns
+    if not chosen and remaining:  # clocks disagree: keep following the last to end
+        chosen.append(remaining[0])
+    return chosen
 
 
 def run_trace(store: StateStore, run_id: str, *, depth: int | None = None) -> Trace:
