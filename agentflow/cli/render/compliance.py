@@ -34,9 +34,9 @@ def _lines(report: ComplianceReport) -> list[Line]:
         lines.append([("history: none (no state store)", "dim")])
     else:
         runs = sum(history.statuses.values())
-        lines.append(
-            [(f"history: {runs} runs in the last {review.days} days ({history.store_path})", "dim")]
-        )
+        noun = "run" if runs == 1 else "runs"
+        summary = f"history: {runs} {noun} in the last {review.days} days"
+        lines.append([(f"{summary} ({history.store_path})", "dim")])
     lines.append([])
     width = max(len(result.id) for result in report.results) if report.results else 0
     for result in report.results:
