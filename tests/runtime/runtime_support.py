@@ -192,3 +192,42 @@ def openai_model(
         f'  api_key = env("{key_env}")\n  base_url = "{base_url}"\n  max_tokens = {max_tokens}\n'
         f"{settings}}}\n"
     )
+
+
+# One agent `asker` on a model named `primary` (fill {models}) and a workflow `ask`.
+ASK_PROGRAM = """agentflow 1
+{models}
+agent asker {{
+  model = primary
+  input {{ q: string }}
+  output = string
+  prompt = "{{{{ q }}}}"
+}}
+
+workflow ask(q: string) -> string {{
+  a = asker(q: q)
+  return a
+}}
+"""
+
+# `asker` under a role and a principal whose token comes from env (fill {model}: `claude`).
+SECRET_PROGRAM = """agentflow 1
+{model}
+tool calc = stdlib.calculator
+role analyst {{ tools = [calc], agents = [asker], workflows = [ask] }}
+principal bot {{ roles = [analyst], token = env("AF_SECRET_TOKEN") }}
+
+agent asker {{
+  model = claude
+  tools = [calc]
+  input {{ q: string }}
+  output = string
+  prompt = "{{{{ q }}}}"
+}}
+
+workflow ask(q: string) -> string {{
+  run_as = analyst
+  a = asker(q: q)
+  return a
+}}
+"""

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fakes.servers import FakeServer
 from runtime_support import (
+    ASK_PROGRAM,
     anthropic_model,
     audit_rows,
     compile_program,
@@ -225,21 +226,6 @@ def test_structured_output_still_invalid_after_repair_fails_validation(
 # ---------------------------------------------------------------------------------------------
 # Rate limits, server errors, timeouts, failover
 # ---------------------------------------------------------------------------------------------
-
-ASK_PROGRAM = """agentflow 1
-{models}
-agent asker {{
-  model = primary
-  input {{ q: string }}
-  output = string
-  prompt = "{{{{ q }}}}"
-}}
-
-workflow ask(q: string) -> string {{
-  a = asker(q: q)
-  return a
-}}
-"""
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fakes.servers import FakeServer, Reply, anthropic_error
 from runtime_support import (
+    SECRET_PROGRAM,
     anthropic_model,
     audit_rows,
     compile_program,
@@ -478,26 +479,6 @@ workflow work(x: string) -> float {
 API_KEY = "sk-test-SECRETVALUE123"
 TOKEN = "tok-SECRET-456"
 
-SECRET_PROGRAM = """agentflow 1
-{model}
-tool calc = stdlib.calculator
-role analyst {{ tools = [calc], agents = [asker], workflows = [ask] }}
-principal bot {{ roles = [analyst], token = env("AF_SECRET_TOKEN") }}
-
-agent asker {{
-  model = claude
-  tools = [calc]
-  input {{ q: string }}
-  output = string
-  prompt = "{{{{ q }}}}"
-}}
-
-workflow ask(q: string) -> string {{
-  run_as = analyst
-  a = asker(q: q)
-  return a
-}}
-"""
 SECRET_ENV = {"AF_SECRET_KEY": API_KEY, "AF_SECRET_TOKEN": TOKEN}
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fakes.servers import FakeServer, Reply, anthropic_error
 from opentelemetry.sdk.trace import ReadableSpan
-from runtime_support import anthropic_model
+from runtime_support import SECRET_PROGRAM, anthropic_model
 from tracing_support import (
     Captured,
     compile_source,
@@ -203,26 +203,6 @@ def test_the_standard_variable_turns_capture_on(
 API_KEY = "sk-test-TRACESECRET-987654"
 TOKEN = "tok-TRACE-SECRET-4242"
 SECRET_ENV = {"AF_SECRET_KEY": API_KEY, "AF_SECRET_TOKEN": TOKEN}
-SECRET_PROGRAM = """agentflow 1
-{model}
-tool calc = stdlib.calculator
-role analyst {{ tools = [calc], agents = [asker], workflows = [ask] }}
-principal bot {{ roles = [analyst], token = env("AF_SECRET_TOKEN") }}
-
-agent asker {{
-  model = claude
-  tools = [calc]
-  input {{ q: string }}
-  output = string
-  prompt = "{{{{ q }}}}"
-}}
-
-workflow ask(q: string) -> string {{
-  run_as = analyst
-  a = asker(q: q)
-  return a
-}}
-"""
 
 
 def assert_no_secret(text: str, where: str) -> None:

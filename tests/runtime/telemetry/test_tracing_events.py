@@ -8,6 +8,7 @@ from typing import Any
 
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import StatusCode
+from runtime_support import ASK_PROGRAM
 from tracing_support import (
     Captured,
     children,
@@ -25,21 +26,6 @@ from agentflow.compiler.plan import RolePlan
 from agentflow.runtime.state.store import StateStore
 from agentflow.runtime.telemetry import attributes as attr
 from agentflow.runtime.telemetry.tracing import Telemetry
-
-ASK = """agentflow 1
-{models}
-agent asker {{
-  model = primary
-  input {{ q: string }}
-  output = string
-  prompt = "{{{{ q }}}}"
-}}
-
-workflow ask(q: string) -> string {{
-  a = asker(q: q)
-  return a
-}}
-"""
 
 
 def attributes(span: ReadableSpan) -> dict[str, Any]:
@@ -74,7 +60,7 @@ def test_failover_to_the_fallback_model_is_an_event_of_the_step(
         "  fallback = backup\n}\nmodel backup { provider = offline }\n"
     )
     result, spans = run_program(
-        tmp_path, captured, ASK.format(models=models), "ask", {"q": "hi"}, offline=False
+        tmp_path, captured, ASK_PROGRAM.format(models=models), "ask", {"q": "hi"}, offline=False
     )
     assert result.status == "succeeded", result.error
     [step] = of_kind(spans, "step")
@@ -100,7 +86,9 @@ def test_a_model_retry_is_an_event_and_each_attempt_a_span(
         'model primary {\n  provider = offline\n  script = "script.json"\n'
         "  retry = { attempts: 3, backoff: 10ms }\n}\n"
     )
-    result, spans = run_program(tmp_path, captured, ASK.format(models=models), "ask", {"q": "hi"})
+    result, spans = run_program(
+        tmp_path, captured, ASK_PROGRAM.format(models=models), "ask", {"q": "hi"}
+    )
     assert result.status == "succeeded", result.error
     [step] = of_kind(spans, "step")
     [retry] = events(step, attr.EVENT_RETRY)
