@@ -34,13 +34,25 @@ def _scale(count: int, provider: str) -> int:
     return count
 
 
+CACHED_TEXT_CHARS = 8192  # texts up to this long are remembered (at most 4,096 of them)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_count(text: str) -> int:
+    return len(_encoding().encode_ordinary(text))
+
+
 def count_tokens(text: str, provider: str = "openai") -> int:
     """Tokens in `text` as `provider` bills them (o200k; x 1.2 rounded up for anthropic).
 
-    Special-token strings such as `<|endoftext|>` count as the ordinary text they are.
+    Special-token strings such as `<|endoftext|>` count as the ordinary text they are. Short
+    texts are remembered: a request is counted by the router (to reserve) and again by the
+    offline provider (to report usage), and an agent's system prompt by every step.
     """
     if not text:
         return 0
+    if len(text) <= CACHED_TEXT_CHARS:
+        return _scale(_cached_count(text), provider)
     return _scale(len(_encoding().encode_ordinary(text)), provider)
 
 

@@ -66,6 +66,18 @@ def test_count_tokens() -> None:
     assert count_tokens(text, "anthropic") == -(-count_tokens(text) * 6 // 5)
 
 
+def test_remembered_and_long_texts_count_the_same_as_a_fresh_count() -> None:
+    from agentflow.runtime.tokens import CACHED_TEXT_CHARS, _encoding
+
+    short = "remembered " * 10
+    long = "not remembered, código 数字 " * (CACHED_TEXT_CHARS // 10)
+    assert len(long) > CACHED_TEXT_CHARS
+    for text in (short, short, long):
+        fresh = len(_encoding().encode_ordinary(text))
+        assert count_tokens(text) == fresh
+        assert count_tokens(text, "anthropic") == -(-fresh * 6 // 5)
+
+
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
 def test_truncate_to_tokens(provider: str) -> None:
     text = "Über 数字 and emoji 🎉 " * 30
