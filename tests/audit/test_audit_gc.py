@@ -117,7 +117,7 @@ def test_gc_purges_exactly_the_expired_runs(
         '{"q": "stuck"}',
         None,
     )
-    assert "note: 1 runs started before the cutoff are still marked running" in out
+    assert "note: 1 run started before the cutoff is still marked running" in out
     # The ledger (amounts, no content) is kept whole.
     assert rows(history.state, "SELECT * FROM ledger ORDER BY id") == ledger_before
     assert ledger_before

@@ -93,6 +93,10 @@ def verify_text(report: VerifyReport) -> str:
     return "\n".join(lines)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def gc_text(report: GcReport) -> str:
     cutoff = iso_time(report.cutoff)
     if not report.runs:
@@ -106,7 +110,7 @@ def gc_text(report: GcReport) -> str:
             else f"{report.first_run} … {report.last_run}"
         )
         lines = [
-            f"{verb} {report.runs} runs finished before {cutoff} ({span})",
+            f"{verb} {_plural(report.runs, 'run')} finished before {cutoff} ({span})",
             f"inputs, outputs and errors, {report.node_results} node results, {report.spans}"
             f" spans and {report.spend_windows} per-run budget windows {deleted}",
             "kept: run summaries, day and month spend, the ledger and the audit log",
@@ -115,8 +119,9 @@ def gc_text(report: GcReport) -> str:
             lines.append("nothing was changed (dry run)")
     if report.kept_running:
         lines.append(
-            f"note: {report.kept_running} runs started before the cutoff are still marked"
-            " running and were left alone"
+            f"note: {_plural(report.kept_running, 'run')} started before the cutoff"
+            f" {'is' if report.kept_running == 1 else 'are'} still marked running and"
+            " left alone"
         )
     if report.vacuumed:
         lines.append("the state file was vacuumed")
