@@ -9,21 +9,19 @@ FAIL  redaction        redaction configured
 
 from __future__ import annotations
 
+from agentflow.cli.render.text import Piece, render_lines
 from agentflow.compliance.model import ComplianceReport
 
 LABELS = {"pass": "PASS", "fail": "FAIL", "warn": "WARN", "skip": "SKIP"}
 STYLES = {"pass": "bold green", "fail": "bold red", "warn": "bold yellow", "skip": "dim"}
 INDENT = "      "
 
-Line = list[tuple[str, str]]  # (text, rich style or "")
+Line = list[Piece]  # (text, rich style or "") pieces
 
 
 def render(report: ComplianceReport, *, color: bool = False) -> str:
     """The report as text, with ANSI colours when `color`."""
-    lines = _lines(report)
-    if color:
-        return _styled(lines)
-    return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+    return render_lines(_lines(report), color=color)
 
 
 def _lines(report: ComplianceReport) -> list[Line]:
@@ -61,29 +59,3 @@ def _lines(report: ComplianceReport) -> list[Line]:
         ]
     )
     return lines
-
-
-def _styled(lines: list[Line]) -> str:
-    """ANSI-coloured text, through rich (imported only here)."""
-    import io
-
-    from rich.console import Console
-    from rich.text import Text
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=True,
-        color_system="standard",
-        width=1_000_000,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=True,
-    )
-    for line in lines:
-        text = Text()
-        for piece, style in line:
-            text.append(piece, style=style or None)
-        console.print(text)
-    return buffer.getvalue()

@@ -77,7 +77,7 @@ def render(diagnostics: list[Diagnostic], *, color: bool = False) -> str:
         lines.append(summary)
     if not lines:
         return ""
-    return _styled(lines) if color else "".join(_plain(line) + "\n" for line in lines)
+    return render_lines(lines, color=color)
 
 
 # ---------------------------------------------------------------- one diagnostic
@@ -273,6 +273,11 @@ def _trim(pieces: list[Piece]) -> list[Piece]:
     if pieces and isinstance(pieces[-1], str):
         pieces[-1] = pieces[-1].rstrip()
     return pieces
+
+
+def render_lines(lines: list[list[Piece]], *, color: bool) -> str:
+    """Lines of pieces as text: plain, or with ANSI colours through rich when `color`."""
+    return _styled(lines) if color else "".join(_plain(line) + "\n" for line in lines)
 
 
 def _plain(line: list[Piece]) -> str:
